@@ -1,0 +1,2 @@
+// Public API of hivestream.
+export * from './errors.js';
