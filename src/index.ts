@@ -1,2 +1,16 @@
 // Public API of hivestream.
 export * from './errors.js';
+export { pack, unpack, verify, inspect } from './api.js';
+export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget } from './api.js';
+export { generate, writeSample, type GenerateOptions } from './datagen/generate.js';
+export { PROFILES, type Profile } from './datagen/profiles.js';
+export {
+  parseSize,
+  formatSize,
+  type PackOptions,
+  type ReadOptions,
+  type UnpackOptions,
+  type CommonOptions,
+  type Compression,
+  type Progress,
+} from './options.js';

@@ -1,0 +1,140 @@
+// pack, unpack and verify commands.
+import { pack, unpack, verify } from '../../api.js';
+import { ValidationError } from '../../errors.js';
+import { resolveCompression } from '../../options.js';
+import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
+import { progressLine } from '../progress.js';
+import { packText, unpackText } from '../report.js';
+
+function source(path: string): string | NodeJS.ReadStream {
+  return path === '-' ? process.stdin : path;
+}
+
+function output(args: ParsedArgs, ctx: CommandContext, command: string): { target: string | NodeJS.WriteStream; name: string; toStdout: boolean } {
+  const o = str(args, 'output');
+  if (o === undefined) throw new ValidationError('--output', `missing: ${command} needs -o <file> or -o - for standard output`);
+  if (o === '-') {
+    if (ctx.stdout.isTTY === true) throw new ValidationError('--output', 'refusing to write binary data to a terminal; redirect standard output or name a file');
+    return { target: ctx.stdout, name: 'standard output', toStdout: true };
+  }
+  return { target: o, name: o, toStdout: false };
+}
+
+/** Reports go to stdout, unless stdout carries the data. */
+function say(ctx: CommandContext, toStdout: boolean, text: string): void {
+  (toStdout ? ctx.stderr : ctx.stdout).write(text);
+}
+
+const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
+      --json             print a machine-readable report (on stderr when -o -)
+  -q, --quiet            no report, no progress line`;
+
+export const packCommand: Command = {
+  name: 'pack',
+  summary: 'pack a file (or stdin) into a verified container',
+  usage: 'hivestream pack <input|-> -o <output|-> [options]',
+  help: `Splits the input into fixed-size chunks, hashes each with SHA-256 (and
+compresses it with LZ4 when asked) on a worker pool, and writes an Avro
+container. A file output is written under a temporary name and renamed
+into place only when complete.
+
+Options:
+  -o, --output <path|->  container to write ('-' for standard output)
+  -c, --chunk-size <n>   chunk size: 64KiB, 1MiB, ... (4 KiB to 64 MiB, default 1MiB)
+      --lz4              compress chunks with LZ4 (chunks LZ4 would not shrink stay raw)
+      --fsync            flush the output to disk before renaming it into place
+${COMMON_HELP}`,
+  options: {
+    output: { type: 'string', short: 'o' },
+    'chunk-size': { type: 'string', short: 'c' },
+    lz4: { type: 'boolean' },
+    fsync: { type: 'boolean' },
+    ...WORKERS_OPTION,
+    ...JSON_OPTION,
+    ...QUIET_OPTION,
+  },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    const from = args.positionals[0] ?? '-';
+    const out = output(args, ctx, 'pack');
+    const progress = progressLine('packing', ctx.stderr, !flag(args, 'quiet'));
+    try {
+      const report = await pack(source(from), out.target, {
+        chunkSize: str(args, 'chunk-size'),
+        compression: resolveCompression(flag(args, 'lz4') ? 'lz4' : 'none'),
+        workers: int(args, 'workers'),
+        durable: flag(args, 'fsync'),
+        signal: ctx.signal,
+        onProgress: progress.onProgress,
+      });
+      progress.done();
+      if (flag(args, 'json')) say(ctx, out.toStdout, JSON.stringify(report) + '\n');
+      else if (!flag(args, 'quiet')) say(ctx, out.toStdout, packText(report, from === '-' ? 'standard input' : from, out.name));
+      return 0;
+    } finally {
+      progress.done();
+    }
+  },
+};
+
+export const unpackCommand: Command = {
+  name: 'unpack',
+  summary: 'restore the original bytes of a container, verifying every chunk',
+  usage: 'hivestream unpack <container|-> -o <output|-> [options]',
+  help: `Decodes, decompresses and verifies every chunk in parallel and writes the
+original bytes in order. Any mismatch fails the run with the chunk and byte
+offset named, and a file output is removed.
+
+Options:
+  -o, --output <path|->  file to restore into ('-' for standard output)
+      --fsync            flush the output to disk before renaming it into place
+${COMMON_HELP}`,
+  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    const from = args.positionals[0] ?? '-';
+    const out = output(args, ctx, 'unpack');
+    const progress = progressLine('unpacking', ctx.stderr, !flag(args, 'quiet'));
+    try {
+      const report = await unpack(source(from), out.target, {
+        workers: int(args, 'workers'),
+        durable: flag(args, 'fsync'),
+        signal: ctx.signal,
+        onProgress: progress.onProgress,
+      });
+      progress.done();
+      if (flag(args, 'json')) say(ctx, out.toStdout, JSON.stringify(report) + '\n');
+      else if (!flag(args, 'quiet')) say(ctx, out.toStdout, unpackText(report, from === '-' ? 'standard input' : from, out.name));
+      return 0;
+    } finally {
+      progress.done();
+    }
+  },
+};
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check every chunk, the chain and the root digest of a container',
+  usage: 'hivestream verify <container|-> [options]',
+  help: `Reads the whole container and checks each chunk's SHA-256, the sequence and
+offsets, the final flag, the root digest and the header digest; writes nothing.
+Exit code 0 only when everything matches.
+
+Options:
+${COMMON_HELP}`,
+  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION },
+  positionals: [1, 1],
+  async run(args, ctx) {
+    const from = args.positionals[0] ?? '-';
+    const progress = progressLine('verifying', ctx.stderr, !flag(args, 'quiet'));
+    try {
+      const report = await verify(source(from), { workers: int(args, 'workers'), signal: ctx.signal, onProgress: progress.onProgress });
+      progress.done();
+      if (flag(args, 'json')) ctx.stdout.write(JSON.stringify(report) + '\n');
+      else if (!flag(args, 'quiet')) ctx.stdout.write(unpackText(report, from === '-' ? 'standard input' : from, undefined));
+      return 0;
+    } finally {
+      progress.done();
+    }
+  },
+};

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The hivestream command: dispatch, help, and the mapping of errors to one
+// line on stderr and a distinct exit code (no stack trace for bad input).
+import { readFileSync } from 'node:fs';
+import { HiveError, IoError } from '../errors.js';
+import { parse, UsageError, type Command, type CommandContext } from './command.js';
+import { packCommand, unpackCommand, verifyCommand } from './commands/codec.js';
+import { inspectCommand } from './commands/inspect.js';
+import { demoCommand } from './commands/demo.js';
+
+const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, demoCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `usage: hivestream <command> [options]
+
+Fast, integrity-checked chunk processing: SHA-256 and LZ4 over a worker
+pool, into an Avro container any Avro reader can open.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run 'hivestream <command> --help' for a command's options.
+Exit codes: 0 ok, 2 bad arguments, 3 not a valid container, 4 checksum
+mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
+130 interrupted.
+`;
+}
+
+export async function main(argv: string[], ctx: CommandContext): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const sub = COMMANDS.find((c) => c.name === rest[0]);
+    ctx.stdout.write(sub === undefined ? mainHelp() : `usage: ${sub.usage}\n\n${sub.help}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    ctx.stdout.write(`hivestream ${version()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (cmd === undefined) throw new UsageError('', `unknown command ${JSON.stringify(name)}`);
+  const args = parse(cmd, rest);
+  if (args === 'help') {
+    ctx.stdout.write(`usage: ${cmd.usage}\n\n${cmd.help}\n`);
+    return 0;
+  }
+  return cmd.run(args, ctx);
+}
+
+function describe(err: unknown): { line: string; code: number } {
+  if (err instanceof UsageError && err.command === '') return { line: `${err.message.replace(" (see 'hivestream  --help')", '')} (see 'hivestream --help')`, code: 2 };
+  if (err instanceof HiveError) return { line: err.message, code: err.exitCode };
+  const errno = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  if (typeof errno === 'string' && errno.startsWith('E')) {
+    const io = new IoError('complete the operation', undefined, { cause: err });
+    return { line: io.message, code: io.exitCode };
+  }
+  return { line: `internal error: ${err instanceof Error ? err.message : String(err)} (set HIVESTREAM_DEBUG=1 for details)`, code: 70 };
+}
+
+async function cli(): Promise<void> {
+  const ctl = new AbortController();
+  let interrupted = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    interrupted++;
+    if (interrupted > 1) process.exit(130);
+    ctl.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A reader that goes away (| head) is not an error worth a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') ctl.abort(err);
+  });
+  let code: number;
+  try {
+    code = await main(process.argv.slice(2), { signal: ctl.signal, stdout: process.stdout, stderr: process.stderr });
+  } catch (err) {
+    const { line, code: c } = describe(err);
+    process.stderr.write(`hivestream: ${line}\n`);
+    if (process.env.HIVESTREAM_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+    code = ctl.signal.aborted && interrupted > 0 ? 130 : c;
+  }
+  process.exitCode = code;
+}
+
+await cli();

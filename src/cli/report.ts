@@ -1,0 +1,59 @@
+// Human-readable reports for the CLI.
+import { formatSize } from '../options.js';
+import type { PackReport, UnpackReport, InspectReport } from '../api.js';
+
+function rate(bytes: number, ms: number): string {
+  return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s` : 'n/a';
+}
+
+function rows(pairs: Array<[string, string]>): string {
+  return pairs.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n') + '\n';
+}
+
+export function packText(r: PackReport, from: string, to: string): string {
+  return (
+    `packed ${from} -> ${to}\n` +
+    rows([
+      ['chunks', `${r.chunks} x ${formatSize(r.chunkSize)}${r.compression === 'lz4' ? `, ${r.compressedChunks} LZ4-compressed` : ''}`],
+      ['raw', `${formatSize(r.bytes)} (${r.bytes} bytes)`],
+      ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? (r.storedBytes / r.bytes).toFixed(3) : 'n/a'})`],
+      ['root', r.rootDigest],
+      ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+    ])
+  );
+}
+
+export function unpackText(r: UnpackReport, from: string, to: string | undefined): string {
+  const title = r.operation === 'verify' ? `verified ${from}: OK` : `unpacked ${from} -> ${to ?? ''}`;
+  return (
+    `${title}\n` +
+    rows([
+      ['chunks', `${r.chunks} x ${formatSize(r.chunkSize)}, ${r.compressedChunks} LZ4-compressed, all digests match`],
+      ['raw', `${formatSize(r.bytes)} (${r.bytes} bytes)`],
+      ['container', formatSize(r.storedBytes)],
+      ['root', r.rootDigest],
+      ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+    ])
+  );
+}
+
+export function inspectText(r: InspectReport, from: string): string {
+  const meta = Object.entries(r.metadata)
+    .filter(([k]) => k !== 'avro.schema')
+    .map(([k, v]): [string, string] => [k, v]);
+  return (
+    `${from}: hivestream container${r.complete ? '' : ' (INCOMPLETE: the final chunk is missing)'}\n` +
+    rows([
+      ['stream id', r.streamId],
+      ['source', r.source ?? '(none)'],
+      ['chunk size', formatSize(r.chunkSize)],
+      ['chunks', `${r.chunks}, ${r.compressedChunks} LZ4-compressed`],
+      ['raw', `${formatSize(r.bytes)} (${r.bytes} bytes)`],
+      ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? r.ratio.toFixed(3) : 'n/a'}, header ${r.headerBytes} bytes)`],
+      ['root', r.rootDigest ?? '(none)'],
+    ]) +
+    '  header metadata:\n' +
+    meta.map(([k, v]) => `    ${k} = ${v}`).join('\n') +
+    '\n  (digests not checked; use verify)\n'
+  );
+}

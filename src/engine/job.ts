@@ -1,0 +1,96 @@
+// What every run shares: the ring, the pool over it, the reorder window,
+// the first failure (which stops everything), in-flight task tracking and
+// progress reporting.
+import { performance } from 'node:perf_hooks';
+import { AbortError, HiveError, WorkerCrashedError } from '../errors.js';
+import type { Progress } from '../options.js';
+import { Ring } from './ring.js';
+import { createPool, type WorkerPool } from './pool.js';
+import { ReorderWindow } from './reorder.js';
+import { failureToError, type Task } from './tasks.js';
+import type { RingLayout } from './layout.js';
+
+export interface JobConfig {
+  layout: RingLayout;
+  workers: number;
+  signal: AbortSignal | undefined;
+  onProgress: ((p: Progress) => void) | undefined;
+  progressIntervalMs: number;
+  /** Path named in errors about the input. */
+  inputPath: string | undefined;
+}
+
+export class Job {
+  readonly ring: Ring;
+  readonly pool: WorkerPool;
+  readonly window = new ReorderWindow();
+  readonly started = performance.now();
+  private readonly ctl = new AbortController();
+  private readonly inflight = new Set<Promise<void>>();
+  private failure: Error | undefined;
+  private lastProgress = 0;
+  private readonly unlink: () => void;
+
+  constructor(readonly cfg: JobConfig) {
+    this.ring = new Ring(cfg.layout);
+    this.pool = createPool(this.ring, cfg.workers);
+    const outer = cfg.signal;
+    const onAbort = (): void => this.fail(new AbortError('operation aborted', { cause: outer?.reason }));
+    outer?.addEventListener('abort', onAbort, { once: true });
+    this.unlink = () => outer?.removeEventListener('abort', onAbort);
+    if (outer?.aborted === true) onAbort();
+  }
+
+  get signal(): AbortSignal {
+    return this.ctl.signal;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Records the first failure and stops the reader and the writer. */
+  fail(err: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = err instanceof Error ? err : new Error(String(err));
+    this.ctl.abort(err);
+    this.window.wake();
+  }
+
+  /** Runs a task; on success `onDone` runs, on failure the job fails. */
+  submit(task: Task, onDone: () => void): void {
+    const p = this.pool.run(task).then(
+      (result) => {
+        if (result !== null) this.fail(failureToError(result, this.cfg.inputPath));
+        else if (!this.failed) onDone();
+      },
+      (err: unknown) => {
+        this.fail(err instanceof HiveError ? err : new WorkerCrashedError(`worker failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+      },
+    );
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  progress(p: Omit<Progress, 'elapsedMs'>, force = false): void {
+    const cb = this.cfg.onProgress;
+    if (cb === undefined) return;
+    const now = performance.now();
+    if (!force && now - this.lastProgress < this.cfg.progressIntervalMs) return;
+    this.lastProgress = now;
+    cb({ ...p, elapsedMs: now - this.started });
+  }
+
+  /** Waits for the reader and writer, drains tasks, closes the pool; rethrows the first failure. */
+  async finish(loops: Array<Promise<void>>): Promise<void> {
+    await Promise.all(loops.map((l) => l.catch((err: unknown) => this.fail(err))));
+    await Promise.allSettled([...this.inflight]);
+    this.unlink();
+    await this.pool.close();
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.started;
+  }
+}

@@ -1,0 +1,173 @@
+// pack: raw bytes in, container out. The reader fills ring slots (or, for a
+// file, tells workers where to read), workers hash and compress, the writer
+// emits one block per chunk in sequence order and frees the slot.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../format/block.js';
+import { createHeader } from '../format/header.js';
+import { encodeHead, encodeTail, RECORD_OVERHEAD_MAX } from '../format/record.js';
+import { CODEC_LZ4, DIGEST_SIZE } from '../format/schema.js';
+import type { Input } from '../io/source.js';
+import type { Sink } from '../io/sink.js';
+import type { Compression } from '../options.js';
+import { F, lz4Bound } from './layout.js';
+import { Job, type JobConfig } from './job.js';
+import { planRing } from './plan.js';
+
+export interface PackReport {
+  operation: 'pack';
+  chunks: number;
+  /** Raw bytes read. */
+  bytes: number;
+  /** Container bytes written. */
+  storedBytes: number;
+  /** Chunks stored LZ4-compressed. */
+  compressedChunks: number;
+  rootDigest: string;
+  streamId: string;
+  chunkSize: number;
+  compression: Compression;
+  workers: number;
+  durationMs: number;
+}
+
+export interface PackConfig extends Omit<JobConfig, 'layout' | 'inputPath'> {
+  chunkSize: number;
+  compression: Compression;
+  sourceName: string | undefined;
+  ringSlots: number | undefined;
+}
+
+/** Records written per sink call. */
+const WRITE_BATCH = 64;
+
+export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
+  const { chunkSize } = cfg;
+  const lz4 = cfg.compression === 'lz4';
+  const plan = planRing(chunkSize, cfg.workers, cfg.ringSlots);
+  const job = new Job({
+    ...cfg,
+    inputPath: input.path,
+    layout: { slots: plan.slots, inputBytes: chunkSize, outputBytes: lz4 ? lz4Bound(chunkSize) : 0 },
+  });
+  const ring = job.ring;
+  const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
+  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName });
+  const totalBytes = input.kind === 'file' ? input.size : undefined;
+
+  let readSeq = 0; // chunks handed to workers so far
+  let total = input.kind === 'file' ? Math.max(1, Math.ceil(input.size / chunkSize)) : -1;
+  let bytesIn = 0;
+  let storedBytes = 0;
+  let compressedChunks = 0;
+  let root = '';
+
+  const reader = async (): Promise<void> => {
+    let offset = 0;
+    while (!job.failed) {
+      const slots = await ring.acquire(plan.batch, job.signal);
+      const used: number[] = [];
+      let eof = false;
+      for (const slot of slots) {
+        let length: number;
+        if (input.kind === 'file') {
+          length = Math.min(chunkSize, input.size - offset);
+          ring.set(slot, F.readAt, offset);
+        } else {
+          length = await input.reader.read(ring.input(slot, chunkSize));
+          ring.set(slot, F.readAt, -1);
+        }
+        // An empty input still gets one (empty, final) chunk.
+        if (length === 0 && readSeq > 0) {
+          eof = true;
+          break;
+        }
+        ring.set(slot, F.sequence, readSeq);
+        ring.set(slot, F.offset, offset);
+        ring.set(slot, F.length, length);
+        used.push(slot);
+        readSeq++;
+        offset += length;
+        if (length < chunkSize || (input.kind === 'file' && offset >= input.size)) {
+          eof = true;
+          break;
+        }
+      }
+      for (const slot of slots.slice(used.length)) ring.release(slot);
+      if (used.length > 0) {
+        const first = readSeq - used.length;
+        job.submit({ op: 'pack', slots: used, fd: input.kind === 'file' ? input.fd : -1, lz4 }, () => {
+          used.forEach((slot, i) => job.window.put(first + i, slot));
+        });
+      }
+      if (eof) {
+        total = readSeq;
+        job.window.wake();
+        return;
+      }
+      // A stream chunk is final only once we know nothing follows it.
+      job.window.wake();
+    }
+  };
+
+  const writer = async (): Promise<void> => {
+    await sink.write([headerBytes]);
+    storedBytes += headerBytes.length;
+    const rootHash = createHash('sha256');
+    const sync = header.sync;
+    while (!job.failed) {
+      // A chunk may be written once a later one exists or the total is known.
+      const limit = total >= 0 ? total : readSeq - 1;
+      const ready = job.window.take(WRITE_BATCH, limit);
+      if (ready.length === 0) {
+        if (total >= 0 && job.window.next >= total) return;
+        await job.window.wait();
+        continue;
+      }
+      const iov: Uint8Array[] = [];
+      for (const { seq, slot } of ready) {
+        const length = ring.get(slot, F.length);
+        const codec = ring.get(slot, F.codec);
+        const stored = ring.get(slot, F.stored);
+        const digest = ring.control32(slot);
+        rootHash.update(digest);
+        const final = seq === total - 1;
+        if (final) root = rootHash.copy().digest('hex');
+        const tail = encodeTail(final ? Buffer.from(root, 'hex') : null, header.digestHex);
+        const head = new Uint8Array(BLOCK_PREFIX_MAX + RECORD_OVERHEAD_MAX);
+        const headStart = BLOCK_PREFIX_MAX;
+        const headEnd = encodeHead(head, headStart, { sequence: seq, offset: ring.get(slot, F.offset), length, codec, sha256: digest, storedLength: stored });
+        const recordSize = headEnd - headStart + stored + tail.length;
+        // The prefix goes right before the head; encode it to scratch to learn its size.
+        const prefix = new Uint8Array(BLOCK_PREFIX_MAX);
+        const prefixLen = encodeBlockPrefix(prefix, 0, recordSize);
+        head.set(prefix.subarray(0, prefixLen), headStart - prefixLen);
+        iov.push(head.subarray(headStart - prefixLen, headEnd));
+        iov.push(codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored));
+        iov.push(tail, sync);
+        storedBytes += prefixLen + recordSize + sync.length;
+        bytesIn += length;
+        if (codec === CODEC_LZ4) compressedChunks++;
+      }
+      await sink.write(iov);
+      for (const { slot } of ready) ring.release(slot);
+      job.progress({ bytes: bytesIn, storedBytes, chunks: job.window.next, totalBytes });
+    }
+  };
+
+  await job.finish([reader(), writer()]);
+  job.progress({ bytes: bytesIn, storedBytes, chunks: total, totalBytes }, true);
+  if (root.length !== 2 * DIGEST_SIZE) throw new Error('internal: pack finished without a final chunk');
+  return {
+    operation: 'pack',
+    chunks: total,
+    bytes: bytesIn,
+    storedBytes,
+    compressedChunks,
+    rootDigest: root,
+    streamId: header.streamId,
+    chunkSize,
+    compression: cfg.compression,
+    workers: cfg.workers,
+  };
+}

@@ -1,0 +1,27 @@
+// How many slots the ring gets and how many chunks go in one task. Small
+// chunks are batched so that scheduling stays cheap next to hashing; the
+// ring holds enough slots to keep every worker busy while the writer drains.
+import { ValidationError } from '../errors.js';
+
+export interface RingPlan {
+  slots: number;
+  /** Chunks per worker task. */
+  batch: number;
+}
+
+/** Work per task we aim for, in bytes: far above the ~50 µs a task costs. */
+const TASK_BYTES = 1 << 20;
+/** Ring memory we aim to stay under (input areas), unless chunks are huge. */
+const RING_BUDGET = 96 << 20;
+
+export function planRing(chunkSize: number, workers: number, slots?: number): RingPlan {
+  const batch = Math.max(1, Math.min(64, Math.floor(TASK_BYTES / chunkSize)));
+  if (slots !== undefined) {
+    if (!Number.isSafeInteger(slots) || slots < 2) throw new ValidationError('ringSlots', `${slots} is not a whole number of at least 2`);
+    return { slots, batch: Math.min(batch, Math.max(1, Math.floor(slots / 2))) };
+  }
+  // Each worker: one batch running, one queued, one being written.
+  const wanted = workers * batch * 4;
+  const affordable = Math.floor(RING_BUDGET / chunkSize);
+  return { slots: Math.max(workers + 2, Math.min(wanted, affordable)), batch };
+}

@@ -1,0 +1,33 @@
+// The Piscina pool over one ring. The SharedArrayBuffer goes to each worker
+// once, in workerData; tasks then carry only slot numbers.
+import { Piscina } from 'piscina';
+import type { Ring } from './ring.js';
+import type { Task, TaskResult, WorkerInit } from './tasks.js';
+
+export interface WorkerPool {
+  run(task: Task, signal?: AbortSignal): Promise<TaskResult>;
+  /** Tasks waiting for a worker. */
+  readonly queueSize: number;
+  readonly threads: number;
+  close(): Promise<void>;
+}
+
+export function createPool(ring: Ring, workers: number): WorkerPool {
+  const init: WorkerInit = { sab: ring.sab, layout: ring.layout };
+  const piscina = new Piscina<Task, TaskResult>({
+    filename: new URL('./worker.js', import.meta.url).href,
+    minThreads: workers,
+    maxThreads: workers,
+    workerData: init,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: 60_000,
+  });
+  return {
+    run: (task, signal) => piscina.run(task, signal === undefined ? {} : { signal }),
+    get queueSize() {
+      return piscina.queueSize;
+    },
+    threads: workers,
+    close: () => piscina.destroy(),
+  };
+}

@@ -1,0 +1,94 @@
+// The SharedArrayBuffer ring of fixed-size slots, main-thread side. Slots are
+// handed out from a free list; when none is free, `acquire` waits: that wait
+// is the backpressure that slows the reader, and it bounds memory.
+import { AbortError } from '../errors.js';
+import {
+  CONTROL_F64,
+  DIGEST_AT,
+  controlOffset,
+  inputOffset,
+  outputOffset,
+  ringBytes,
+  type RingLayout,
+} from './layout.js';
+
+export class Ring {
+  readonly sab: SharedArrayBuffer;
+  readonly bytes: Uint8Array;
+  readonly f64: Float64Array;
+  private readonly free: number[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(readonly layout: RingLayout) {
+    this.sab = new SharedArrayBuffer(ringBytes(layout));
+    this.bytes = new Uint8Array(this.sab);
+    this.f64 = new Float64Array(this.sab, 0, layout.slots * CONTROL_F64);
+    // Lowest slots first keeps the working set small for short inputs.
+    for (let s = layout.slots - 1; s >= 0; s--) this.free.push(s);
+  }
+
+  get slotCount(): number {
+    return this.layout.slots;
+  }
+
+  get inUse(): number {
+    return this.layout.slots - this.free.length;
+  }
+
+  /** Takes up to `max` free slots, waiting for at least one. */
+  async acquire(max: number, signal?: AbortSignal): Promise<number[]> {
+    while (this.free.length === 0) {
+      await this.waitForFree(signal);
+    }
+    const n = Math.min(max, this.free.length);
+    return this.free.splice(this.free.length - n, n).reverse();
+  }
+
+  release(slot: number): void {
+    this.free.push(slot);
+    const wake = this.waiters.shift();
+    if (wake !== undefined) wake();
+  }
+
+  /** Reads a Float64 field of a slot's control block. */
+  get(slot: number, field: number): number {
+    return this.f64[slot * CONTROL_F64 + field] ?? Number.NaN;
+  }
+
+  set(slot: number, field: number, value: number): void {
+    this.f64[slot * CONTROL_F64 + field] = value;
+  }
+
+  input(slot: number, length = this.layout.inputBytes): Uint8Array {
+    return new Uint8Array(this.sab, inputOffset(this.layout, slot), length);
+  }
+
+  output(slot: number, length = this.layout.outputBytes): Uint8Array {
+    return new Uint8Array(this.sab, outputOffset(this.layout, slot), length);
+  }
+
+  /** A 32-byte area of the slot's control block (digest, root, header digest). */
+  control32(slot: number, at = DIGEST_AT): Uint8Array {
+    return new Uint8Array(this.sab, controlOffset(slot) + at, 32);
+  }
+
+  private waitForFree(signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(new AbortError('aborted while waiting for a free ring slot', { cause: signal.reason }));
+        return;
+      }
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(wake);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new AbortError('aborted while waiting for a free ring slot', { cause: signal?.reason }));
+      };
+      const wake = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+    });
+  }
+}

@@ -1,0 +1,190 @@
+// The Avro Object Container File header: magic, metadata map, sync marker.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import avro from 'avsc';
+import { FormatError, FrameTooLargeError } from '../errors.js';
+import { readLong } from './varint.js';
+import { CHUNK_CANONICAL, CHUNK_SCHEMA_JSON, FORMAT_VERSION, MAGIC, META, SYNC_SIZE } from './schema.js';
+
+export interface ContainerHeader {
+  chunkSize: number;
+  streamId: string;
+  source: string | undefined;
+  /** All header metadata, as raw bytes (Avro map<bytes>). */
+  metadata: Map<string, Uint8Array>;
+  sync: Uint8Array;
+  /** Encoded size of the header, sync marker included. */
+  length: number;
+  /** SHA-256 of the encoded header, hex; the final record repeats it. */
+  digestHex: string;
+}
+
+const headerMapType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
+
+export interface NewHeaderOptions {
+  chunkSize: number;
+  source?: string | undefined;
+  streamId?: string;
+  sync?: Uint8Array;
+}
+
+/** Builds and encodes a fresh header (random sync marker and stream id). */
+export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader; bytes: Uint8Array } {
+  const streamId = opts.streamId ?? randomUUID();
+  const sync = opts.sync ?? new Uint8Array(randomBytes(SYNC_SIZE));
+  const meta: Record<string, Buffer> = {
+    [META.schema]: Buffer.from(CHUNK_SCHEMA_JSON),
+    [META.codec]: Buffer.from('null'),
+    [META.format]: Buffer.from(String(FORMAT_VERSION)),
+    [META.chunkSize]: Buffer.from(String(opts.chunkSize)),
+    [META.hash]: Buffer.from('sha256'),
+    [META.streamId]: Buffer.from(streamId),
+  };
+  if (opts.source !== undefined) meta[META.source] = Buffer.from(opts.source);
+  const map = headerMapType.toBuffer(meta);
+  const bytes = new Uint8Array(MAGIC.length + map.length + SYNC_SIZE);
+  bytes.set(MAGIC, 0);
+  bytes.set(map, MAGIC.length);
+  bytes.set(sync, MAGIC.length + map.length);
+  const metadata = new Map(Object.entries(meta).map(([k, v]) => [k, new Uint8Array(v)] as const));
+  return {
+    bytes,
+    header: {
+      chunkSize: opts.chunkSize,
+      streamId,
+      source: opts.source,
+      metadata,
+      sync,
+      length: bytes.length,
+      digestHex: createHash('sha256').update(bytes).digest('hex'),
+    },
+  };
+}
+
+export interface HeaderLimits {
+  /** Largest header accepted, in bytes. */
+  maxHeaderBytes: number;
+  /** Largest chunk size accepted from a header. */
+  maxChunkSize: number;
+}
+
+/** The header is not complete in `buf`: read at least this many bytes and try again. */
+export interface NeedMore {
+  needMore: true;
+}
+
+const text = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses a header at the start of `buf`. Returns NeedMore when `buf` ends
+ * inside it (and `eof` is false), throws FormatError for anything that is
+ * not a hivestream container and FrameTooLargeError past the limits.
+ */
+export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits): ContainerHeader | NeedMore {
+  const end = buf.length;
+  const short = (offset: number): NeedMore => {
+    if (!eof && end < limits.maxHeaderBytes) return { needMore: true };
+    if (end >= limits.maxHeaderBytes) throw new FrameTooLargeError('container header', end + 1, limits.maxHeaderBytes, 0);
+    throw new FormatError('not a hivestream container: file ends inside the header', { offset });
+  };
+  if (end < MAGIC.length) {
+    if (!eof) return { needMore: true };
+    throw new FormatError('not a hivestream container: too short for an Avro header', { offset: 0 });
+  }
+  for (let i = 0; i < MAGIC.length; i++) {
+    if (buf[i] !== MAGIC[i]) throw new FormatError('not a hivestream container: no Avro magic bytes', { offset: i });
+  }
+  let pos = MAGIC.length;
+  const metadata = new Map<string, Uint8Array>();
+  const bytes = (field: string): Uint8Array | NeedMore => {
+    const r = readLong(buf, pos, end);
+    if (!r.ok) return r.reason === 'truncated' ? short(pos) : bad(field, `malformed varint (${r.reason})`, pos);
+    if (r.value < 0) return bad(field, `negative length ${r.value}`, pos);
+    if (r.next + r.value > limits.maxHeaderBytes) {
+      throw new FrameTooLargeError(`header field ${field}`, r.value, limits.maxHeaderBytes, pos);
+    }
+    if (r.next + r.value > end) return short(pos);
+    pos = r.next + r.value;
+    return buf.subarray(r.next, pos);
+  };
+  for (;;) {
+    const r = readLong(buf, pos, end);
+    if (!r.ok) return r.reason === 'truncated' ? short(pos) : bad('metadata', `malformed varint (${r.reason})`, pos);
+    pos = r.next;
+    let count = r.value;
+    if (count === 0) break;
+    if (count < 0) {
+      count = -count;
+      const size = readLong(buf, pos, end);
+      if (!size.ok) return size.reason === 'truncated' ? short(pos) : bad('metadata', 'malformed block size', pos);
+      pos = size.next;
+    }
+    if (count > limits.maxHeaderBytes / 2) throw new FrameTooLargeError('header metadata count', count, limits.maxHeaderBytes / 2, pos);
+    for (let i = 0; i < count; i++) {
+      const k = bytes('metadata key');
+      if ('needMore' in k) return k;
+      const v = bytes('metadata value');
+      if ('needMore' in v) return v;
+      let key: string;
+      try {
+        key = text.decode(k);
+      } catch (cause) {
+        return bad('metadata key', 'invalid UTF-8', pos, cause);
+      }
+      metadata.set(key, v.slice());
+    }
+  }
+  if (pos + SYNC_SIZE > end) return short(pos);
+  const sync = buf.slice(pos, pos + SYNC_SIZE);
+  const length = pos + SYNC_SIZE;
+  const header = interpret(metadata, limits);
+  return {
+    ...header,
+    metadata,
+    sync,
+    length,
+    digestHex: createHash('sha256').update(buf.subarray(0, length)).digest('hex'),
+  };
+}
+
+function bad(field: string, reason: string, offset: number, cause?: unknown): never {
+  throw new FormatError(`bad container header: ${reason}`, { offset, field }, { cause });
+}
+
+function interpret(meta: Map<string, Uint8Array>, limits: HeaderLimits): { chunkSize: number; streamId: string; source: string | undefined } {
+  const get = (key: string): string | undefined => {
+    const v = meta.get(key);
+    if (v === undefined) return undefined;
+    try {
+      return text.decode(v);
+    } catch (cause) {
+      return bad(key, 'value is not UTF-8', 0, cause);
+    }
+  };
+  const format = get(META.format);
+  if (format === undefined) throw new FormatError('not a hivestream container: an Avro file without hivestream.format', { field: META.format });
+  if (format !== String(FORMAT_VERSION)) bad(META.format, `unsupported format version ${JSON.stringify(format)} (this reader knows ${FORMAT_VERSION})`, 0);
+  const codec = get(META.codec) ?? 'null';
+  if (codec !== 'null') bad(META.codec, `unsupported Avro codec ${JSON.stringify(codec)}`, 0);
+  const hash = get(META.hash);
+  if (hash !== 'sha256') bad(META.hash, `unsupported hash ${JSON.stringify(hash)}`, 0);
+  const schema = get(META.schema);
+  if (schema === undefined) bad(META.schema, 'missing', 0);
+  else if (schema !== CHUNK_SCHEMA_JSON && canonical(schema) !== CHUNK_CANONICAL) bad(META.schema, 'schema is not hivestream.Chunk format 1', 0);
+  const sizeText = get(META.chunkSize) ?? '';
+  if (!/^[1-9][0-9]{0,15}$/.test(sizeText)) bad(META.chunkSize, `not a positive integer: ${JSON.stringify(sizeText)}`, 0);
+  const chunkSize = Number(sizeText);
+  if (chunkSize > limits.maxChunkSize) {
+    throw new FrameTooLargeError(`chunk size in header (${META.chunkSize})`, chunkSize, limits.maxChunkSize, 0);
+  }
+  const streamId = get(META.streamId) ?? '';
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(streamId)) bad(META.streamId, 'not a UUID', 0);
+  return { chunkSize, streamId, source: get(META.source) };
+}
+
+function canonical(schema: string): string | undefined {
+  try {
+    return JSON.stringify(avro.Type.forSchema(JSON.parse(schema) as avro.Schema).schema());
+  } catch {
+    return undefined;
+  }
+}

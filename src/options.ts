@@ -1,0 +1,115 @@
+// Option types, defaults and validation shared by the API and the CLI.
+import { availableParallelism } from 'node:os';
+import { ValidationError } from './errors.js';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+
+export const MIN_CHUNK_SIZE = 4 * KiB;
+export const MAX_CHUNK_SIZE = 64 * MiB;
+export const DEFAULT_CHUNK_SIZE = MiB;
+export const DEFAULT_MAX_HEADER_BYTES = MiB;
+
+export type Compression = 'none' | 'lz4';
+
+export interface Progress {
+  /** Raw bytes processed so far. */
+  bytes: number;
+  /** Container bytes written (pack) or read (unpack, verify) so far. */
+  storedBytes: number;
+  chunks: number;
+  /** Total raw (pack) or container (unpack) bytes when known in advance. */
+  totalBytes: number | undefined;
+  elapsedMs: number;
+}
+
+export interface CommonOptions {
+  /** Worker threads (default: available parallelism). */
+  workers?: number;
+  /** Cancels the run; the output is removed. */
+  signal?: AbortSignal;
+  /** Called at most every `progressIntervalMs` with running totals. */
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+  /** Ring slots (default: sized from workers and chunk size). */
+  ringSlots?: number;
+}
+
+export interface PackOptions extends CommonOptions {
+  /** Chunk size in bytes or as text ("64KiB", "1MiB"); 4 KiB to 64 MiB, default 1 MiB. */
+  chunkSize?: number | string;
+  compression?: Compression;
+  /** Name recorded in the header's hivestream.source (default: the input file's base name). */
+  sourceName?: string;
+  /** fsync the output before renaming it into place. */
+  durable?: boolean;
+}
+
+export interface ReadOptions extends CommonOptions {
+  /** Largest chunk size accepted from a container header (default 64 MiB). */
+  maxChunkSize?: number;
+  /** Largest container header accepted (default 1 MiB). */
+  maxHeaderBytes?: number;
+}
+
+export interface UnpackOptions extends ReadOptions {
+  durable?: boolean;
+}
+
+const UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: KiB, kb: 1000, kib: KiB,
+  m: MiB, mb: 1000 * 1000, mib: MiB,
+  g: GiB, gb: 1000 * 1000 * 1000, gib: GiB,
+};
+
+/** Parses "65536", "64KiB", "1MiB", "1.5m", "2GB" into bytes. */
+export function parseSize(text: string, field = 'size'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  const unit = UNITS[(m?.[2] ?? '?').toLowerCase()];
+  if (m === null || unit === undefined) {
+    throw new ValidationError(field, `${JSON.stringify(text)} is not a size (examples: 65536, 64KiB, 1MiB)`);
+  }
+  const value = Math.round(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(value)) throw new ValidationError(field, `${text} is too large`);
+  return value;
+}
+
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return i === 0 ? `${bytes} B` : `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i] ?? ''}`;
+}
+
+export function resolveChunkSize(value: number | string | undefined): number {
+  const size = value === undefined ? DEFAULT_CHUNK_SIZE : typeof value === 'string' ? parseSize(value, 'chunkSize') : value;
+  if (!Number.isSafeInteger(size) || size < MIN_CHUNK_SIZE || size > MAX_CHUNK_SIZE) {
+    throw new ValidationError('chunkSize', `${String(value)} is outside ${formatSize(MIN_CHUNK_SIZE)} to ${formatSize(MAX_CHUNK_SIZE)}`);
+  }
+  return size;
+}
+
+export function resolveWorkers(value: number | undefined): number {
+  const n = value ?? availableParallelism();
+  if (!Number.isSafeInteger(n) || n < 1 || n > 256) {
+    throw new ValidationError('workers', `${String(value)} is not a whole number from 1 to 256`);
+  }
+  return n;
+}
+
+export function resolveCompression(value: string | undefined): Compression {
+  if (value === undefined || value === 'none' || value === 'lz4') return value ?? 'none';
+  throw new ValidationError('compression', `${JSON.stringify(value)} is not 'none' or 'lz4'`);
+}
+
+export function resolveLimit(value: number | undefined, fallback: number, field: string): number {
+  const n = value ?? fallback;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ValidationError(field, `${String(value)} is not a positive whole number`);
+  return n;
+}
