@@ -14,3 +14,4 @@ export {
   type Compression,
   type Progress,
 } from './options.js';
+export { closeIdlePools } from './engine/pool-cache.js';

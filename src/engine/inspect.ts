@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { TruncatedStreamError } from '../errors.js';
 import type { HeaderLimits } from '../format/header.js';
 import { decodeRecord, RECORD_OVERHEAD_MAX } from '../format/record.js';
-import { CODEC_LZ4, SYNC_SIZE } from '../format/schema.js';
+import { CODEC_LZ4, SYNC_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import { readBlockPrefix, readContainerHeader } from './container-input.js';
 import { read } from 'node:fs';

@@ -4,8 +4,9 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, HiveError, WorkerCrashedError } from '../errors.js';
 import type { Progress } from '../options.js';
-import { Ring } from './ring.js';
-import { createPool, type WorkerPool } from './pool.js';
+import type { Ring } from './ring.js';
+import type { WorkerPool } from './pool.js';
+import { leasePool, type Lease } from './pool-cache.js';
 import { ReorderWindow } from './reorder.js';
 import { failureToError, type Task } from './tasks.js';
 import type { RingLayout } from './layout.js';
@@ -31,9 +32,12 @@ export class Job {
   private lastProgress = 0;
   private readonly unlink: () => void;
 
+  private readonly lease: Lease;
+
   constructor(readonly cfg: JobConfig) {
-    this.ring = new Ring(cfg.layout);
-    this.pool = createPool(this.ring, cfg.workers);
+    this.lease = leasePool(cfg.layout, cfg.workers);
+    this.ring = this.lease.ring;
+    this.pool = this.lease.pool;
     const outer = cfg.signal;
     const onAbort = (): void => this.fail(new AbortError('operation aborted', { cause: outer?.reason }));
     outer?.addEventListener('abort', onAbort, { once: true });
@@ -86,7 +90,7 @@ export class Job {
     await Promise.all(loops.map((l) => l.catch((err: unknown) => this.fail(err))));
     await Promise.allSettled([...this.inflight]);
     this.unlink();
-    await this.pool.close();
+    await this.lease.release(this.failure instanceof WorkerCrashedError);
     if (this.failure !== undefined) throw this.failure;
   }
 

@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../format/block.js';
 import { createHeader } from '../format/header.js';
 import { encodeHead, encodeTail, RECORD_OVERHEAD_MAX } from '../format/record.js';
-import { CODEC_LZ4, DIGEST_SIZE } from '../format/schema.js';
+import { CODEC_LZ4, DIGEST_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
 import type { Compression } from '../options.js';

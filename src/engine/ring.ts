@@ -44,6 +44,13 @@ export class Ring {
     return this.free.splice(this.free.length - n, n).reverse();
   }
 
+  /** Marks every slot free again (between runs; no waiter may be pending). */
+  reset(): void {
+    this.free.length = 0;
+    for (let s = this.layout.slots - 1; s >= 0; s--) this.free.push(s);
+    this.waiters.length = 0;
+  }
+
   release(slot: number): void {
     this.free.push(slot);
     const wake = this.waiters.shift();

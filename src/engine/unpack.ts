@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { ChecksumMismatchError, FormatError, TruncatedStreamError } from '../errors.js';
 import type { ContainerHeader, HeaderLimits } from '../format/header.js';
 import { RECORD_OVERHEAD_MAX } from '../format/record.js';
-import { SYNC_SIZE } from '../format/schema.js';
+import { SYNC_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
 import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';

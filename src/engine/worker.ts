@@ -5,7 +5,7 @@
 import { readSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { decodeRecord } from '../format/record.js';
-import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../format/schema.js';
+import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../format/constants.js';
 import { FormatError } from '../errors.js';
 import {
   CONTROL_F64,

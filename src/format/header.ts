@@ -1,7 +1,7 @@
 // The Avro Object Container File header: magic, metadata map, sync marker.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import avro from 'avsc';
-import { FormatError, FrameTooLargeError } from '../errors.js';
+import { FormatError, FrameTooLargeError, TruncatedStreamError } from '../errors.js';
 import { readLong } from './varint.js';
 import { CHUNK_CANONICAL, CHUNK_SCHEMA_JSON, FORMAT_VERSION, MAGIC, META, SYNC_SIZE } from './schema.js';
 
@@ -84,7 +84,7 @@ export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits)
   const short = (offset: number): NeedMore => {
     if (!eof && end < limits.maxHeaderBytes) return { needMore: true };
     if (end >= limits.maxHeaderBytes) throw new FrameTooLargeError('container header', end + 1, limits.maxHeaderBytes, 0);
-    throw new FormatError('not a hivestream container: file ends inside the header', { offset });
+    throw new TruncatedStreamError(offset, 'container ends inside the header');
   };
   if (end < MAGIC.length) {
     if (!eof) return { needMore: true };
@@ -95,6 +95,8 @@ export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits)
   }
   let pos = MAGIC.length;
   const metadata = new Map<string, Uint8Array>();
+  // Where each value starts, so errors about a field can name its offset.
+  const offsets = new Map<string, number>();
   const bytes = (field: string): Uint8Array | NeedMore => {
     const r = readLong(buf, pos, end);
     if (!r.ok) return r.reason === 'truncated' ? short(pos) : bad(field, `malformed varint (${r.reason})`, pos);
@@ -122,6 +124,7 @@ export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits)
     for (let i = 0; i < count; i++) {
       const k = bytes('metadata key');
       if ('needMore' in k) return k;
+      const valueAt = pos;
       const v = bytes('metadata value');
       if ('needMore' in v) return v;
       let key: string;
@@ -131,12 +134,13 @@ export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits)
         return bad('metadata key', 'invalid UTF-8', pos, cause);
       }
       metadata.set(key, v.slice());
+      offsets.set(key, valueAt);
     }
   }
   if (pos + SYNC_SIZE > end) return short(pos);
   const sync = buf.slice(pos, pos + SYNC_SIZE);
   const length = pos + SYNC_SIZE;
-  const header = interpret(metadata, limits);
+  const header = interpret(metadata, offsets, limits);
   return {
     ...header,
     metadata,
@@ -150,34 +154,41 @@ function bad(field: string, reason: string, offset: number, cause?: unknown): ne
   throw new FormatError(`bad container header: ${reason}`, { offset, field }, { cause });
 }
 
-function interpret(meta: Map<string, Uint8Array>, limits: HeaderLimits): { chunkSize: number; streamId: string; source: string | undefined } {
+function interpret(
+  meta: Map<string, Uint8Array>,
+  offsets: Map<string, number>,
+  limits: HeaderLimits,
+): { chunkSize: number; streamId: string; source: string | undefined } {
+  // A missing key is reported at the start of the metadata map.
+  const at = (key: string): number => offsets.get(key) ?? MAGIC.length;
+  const fail = (key: string, reason: string, cause?: unknown): never => bad(key, reason, at(key), cause);
   const get = (key: string): string | undefined => {
     const v = meta.get(key);
     if (v === undefined) return undefined;
     try {
       return text.decode(v);
     } catch (cause) {
-      return bad(key, 'value is not UTF-8', 0, cause);
+      return fail(key, 'value is not UTF-8', cause);
     }
   };
   const format = get(META.format);
-  if (format === undefined) throw new FormatError('not a hivestream container: an Avro file without hivestream.format', { field: META.format });
-  if (format !== String(FORMAT_VERSION)) bad(META.format, `unsupported format version ${JSON.stringify(format)} (this reader knows ${FORMAT_VERSION})`, 0);
+  if (format === undefined) throw new FormatError('not a hivestream container: an Avro file without hivestream.format', { field: META.format, offset: MAGIC.length });
+  if (format !== String(FORMAT_VERSION)) fail(META.format, `unsupported format version ${JSON.stringify(format)} (this reader knows ${FORMAT_VERSION})`);
   const codec = get(META.codec) ?? 'null';
-  if (codec !== 'null') bad(META.codec, `unsupported Avro codec ${JSON.stringify(codec)}`, 0);
+  if (codec !== 'null') fail(META.codec, `unsupported Avro codec ${JSON.stringify(codec)}`);
   const hash = get(META.hash);
-  if (hash !== 'sha256') bad(META.hash, `unsupported hash ${JSON.stringify(hash)}`, 0);
+  if (hash !== 'sha256') fail(META.hash, `unsupported hash ${JSON.stringify(hash)}`);
   const schema = get(META.schema);
-  if (schema === undefined) bad(META.schema, 'missing', 0);
-  else if (schema !== CHUNK_SCHEMA_JSON && canonical(schema) !== CHUNK_CANONICAL) bad(META.schema, 'schema is not hivestream.Chunk format 1', 0);
+  if (schema === undefined) fail(META.schema, 'missing');
+  else if (schema !== CHUNK_SCHEMA_JSON && canonical(schema) !== CHUNK_CANONICAL) fail(META.schema, 'schema is not hivestream.Chunk format 1');
   const sizeText = get(META.chunkSize) ?? '';
-  if (!/^[1-9][0-9]{0,15}$/.test(sizeText)) bad(META.chunkSize, `not a positive integer: ${JSON.stringify(sizeText)}`, 0);
+  if (!/^[1-9][0-9]{0,15}$/.test(sizeText)) fail(META.chunkSize, `not a positive integer: ${JSON.stringify(sizeText)}`);
   const chunkSize = Number(sizeText);
   if (chunkSize > limits.maxChunkSize) {
-    throw new FrameTooLargeError(`chunk size in header (${META.chunkSize})`, chunkSize, limits.maxChunkSize, 0);
+    throw new FrameTooLargeError(`chunk size in header (${META.chunkSize})`, chunkSize, limits.maxChunkSize, at(META.chunkSize));
   }
   const streamId = get(META.streamId) ?? '';
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(streamId)) bad(META.streamId, 'not a UUID', 0);
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(streamId)) fail(META.streamId, 'not a UUID');
   return { chunkSize, streamId, source: get(META.source) };
 }
 

@@ -4,7 +4,7 @@
 // is bounded: every length is checked against the block before it is used.
 import { FormatError } from '../errors.js';
 import { readLong, writeLong, longSize, MAX_VARINT_BYTES } from './varint.js';
-import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY } from './schema.js';
+import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY } from './constants.js';
 
 /** Upper bound of a record's encoded size beyond its data bytes. */
 export const RECORD_OVERHEAD_MAX = 6 * MAX_VARINT_BYTES + 2 * DIGEST_SIZE + 4 + 256;

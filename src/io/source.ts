@@ -11,8 +11,8 @@ const openAsync = promisify(open);
 const closeAsync = promisify(close);
 const fstatAsync = promisify(fstat);
 
-/** What a job reads: a file path, a Node Readable, or an async iterable of bytes. */
-export type Source = string | Readable | AsyncIterable<Uint8Array>;
+/** What a job reads: a file path, bytes in memory, a Node Readable, or an (async) iterable of byte chunks. */
+export type Source = string | Uint8Array | Readable | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 export interface FileInput {
   kind: 'file';
@@ -35,11 +35,16 @@ export type Input = FileInput | StreamInput;
 
 export async function openSource(source: Source): Promise<Input> {
   if (typeof source === 'string') return openPath(source);
-  if (typeof source === 'object' && source !== null && Symbol.asyncIterator in source) {
-    const reader = new StreamReader(wrapStreamErrors(source, 'input stream'));
-    return { kind: 'stream', reader, path: undefined, close: () => reader.close() };
+  if (source instanceof Uint8Array) return streamInput([source]);
+  if (typeof source === 'object' && source !== null && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
+    return streamInput(source);
   }
-  throw new ValidationError('source', 'expected a file path, a Node Readable or an async iterable of Uint8Array');
+  throw new ValidationError('source', 'expected a file path, a Uint8Array, a Node Readable or an (async) iterable of Uint8Array');
+}
+
+function streamInput(source: AsyncIterable<unknown> | Iterable<unknown>): StreamInput {
+  const reader = new StreamReader(wrapStreamErrors(source, 'input stream'));
+  return { kind: 'stream', reader, path: undefined, close: () => reader.close() };
 }
 
 async function openPath(path: string): Promise<Input> {
@@ -98,7 +103,7 @@ async function openPath(path: string): Promise<Input> {
 }
 
 /** Turns a stream's errno errors into IoError naming the path. */
-export async function* wrapStreamErrors(stream: AsyncIterable<unknown>, label: string): AsyncGenerator<unknown> {
+export async function* wrapStreamErrors(stream: AsyncIterable<unknown> | Iterable<unknown>, label: string): AsyncGenerator<unknown> {
   try {
     yield* stream;
   } catch (cause) {
