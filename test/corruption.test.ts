@@ -64,7 +64,7 @@ describe('a byte flipped anywhere', () => {
         if (!Buffer.concat(restored).equals(original)) misses.push(`${at}: silently wrong`);
         harmless++;
       } else if (!(err instanceof HiveError) || !isBadInputError(err) || !/byte offset \d+/.test(err.message)) {
-        misses.push(`${at}: ${String(err)}`);
+        misses.push(`${at}: ${err instanceof Error ? err.message : "not an error"}`);
       }
     }
     expect(misses).toEqual([]);
@@ -114,7 +114,7 @@ describe('a truncated container', () => {
     const wrong: string[] = [];
     for (let len = 4; len < textContainer.length; len += 7) {
       const err = await verifyBytes(textContainer.subarray(0, len));
-      if (!(err instanceof TruncatedStreamError)) wrong.push(`${len}: ${String(err)}`);
+      if (!(err instanceof TruncatedStreamError)) wrong.push(`${len}: ${err instanceof Error ? err.message : "no error"}`);
     }
     expect(wrong).toEqual([]);
   }, 60_000);
