@@ -21,6 +21,9 @@ export function createPool(ring: Ring, workers: number): WorkerPool {
     workerData: init,
     concurrentTasksPerWorker: 1,
     idleTimeout: 60_000,
+    // 'sync' would keep a busy worker out of its event loop, and native
+    // buffers freed by finalizers (lz4-napi results) would pile up unreleased.
+    atomics: 'async',
   });
   return {
     run: (task, signal) => piscina.run(task, signal === undefined ? {} : { signal }),

@@ -83,10 +83,13 @@ export interface DecodeContext {
 /** Decodes exactly one record occupying buf[start, end); throws FormatError naming the field. */
 export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: DecodeContext): DecodedRecord {
   let pos = start;
+  // Start of the field being read: errors name it.
+  let at = start;
   const fail = (field: string, reason: string): never => {
-    throw new FormatError(reason, { sequence: ctx.sequence, offset: ctx.baseOffset + pos, field });
+    throw new FormatError(reason, { sequence: ctx.sequence, offset: ctx.baseOffset + at, field });
   };
   const long = (field: string): number => {
+    at = pos;
     const r = readLong(buf, pos, end);
     if (!r.ok) return fail(field, `malformed varint (${r.reason})`);
     pos = r.next;
@@ -100,6 +103,7 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: D
   if (length < 0 || length > ctx.chunkSize) fail('length', `length ${length} outside 0..${ctx.chunkSize}`);
   const codec = long('codec');
   if (codec !== CODEC_NONE && codec !== CODEC_LZ4) fail('codec', `unknown codec index ${codec}`);
+  at = pos;
   if (end - pos < DIGEST_SIZE) fail('sha256', 'record ends inside the digest');
   const digestAt = pos;
   pos += DIGEST_SIZE;
@@ -108,6 +112,7 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: D
   const dataStart = pos;
   pos += dataLength;
   if (codec === CODEC_NONE && dataLength !== length) fail('data', `raw data length ${dataLength} differs from length ${length}`);
+  at = pos;
   if (pos >= end) fail('final', 'record ends before the final flag');
   const flag = buf[pos++];
   if (flag !== 0 && flag !== 1) fail('final', `invalid boolean byte ${flag}`);
@@ -115,6 +120,7 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: D
   const branch = long('root');
   let rootAt = -1;
   if (branch === 1) {
+    at = pos;
     if (end - pos < DIGEST_SIZE) fail('root', 'record ends inside the root digest');
     rootAt = pos;
     pos += DIGEST_SIZE;
@@ -122,11 +128,12 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: D
     fail('root', `invalid union branch ${branch}`);
   }
   if (final !== (rootAt >= 0)) fail('root', final ? 'final record lacks a root digest' : 'root digest on a non-final record');
-  const metadata = decodeStringMap(buf, pos, end, (field, reason, at) => {
-    pos = at;
+  const metadata = decodeStringMap(buf, pos, end, (field, reason, where) => {
+    at = where;
     return fail(field, reason);
   });
   pos = metadata.next;
+  at = pos;
   if (pos !== end) fail('metadata', `${end - pos} unexpected bytes after the record`);
   return { sequence, offset, length, codec, digestAt, dataStart, dataLength, final, rootAt, metadata: metadata.map };
 }

@@ -1,0 +1,35 @@
+// An independent Avro implementation (Apache Avro for Python, not avsc)
+// opens our containers, and its records alone restore the original bytes.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pack } from '../dist/index.js';
+import { ROOT, sample, tempDir } from './helpers/fixtures.js';
+
+const PYTHON = '/usr/bin/python3';
+const script = `${ROOT}test/interop/read_container.py`;
+const hasAvro = spawnSync(PYTHON, ['-c', 'import avro.datafile'], { stdio: 'ignore' }).status === 0;
+const required = process.env.HIVESTREAM_REQUIRE_INTEROP === '1';
+const tmp = tempDir('hvs-interop-');
+afterAll(() => tmp.cleanup());
+
+describe('interoperability with Apache Avro (Python)', () => {
+  it('is available where CI requires it', () => {
+    // Locally, install Debian's python3-avro to run these; CI installs it and sets HIVESTREAM_REQUIRE_INTEROP=1.
+    if (required) expect(hasAvro).toBe(true);
+  });
+
+  it.skipIf(!hasAvro).each(['none', 'lz4'] as const)('reads a %s container and restores the bytes', async (compression) => {
+    const data = Buffer.concat([sample('text', 3 * 65536, 12), sample('random', 2 * 65536 + 321, 13)]);
+    writeFileSync(tmp.path('in.bin'), data);
+    const report = await pack(tmp.path('in.bin'), tmp.path('c.hvs'), { chunkSize: 65536, compression });
+    const run = spawnSync(PYTHON, [script, tmp.path('c.hvs'), tmp.path('out.bin')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { schema: string; records: number; root: string; meta: Record<string, string>; bytes: number };
+    expect(result).toMatchObject({ schema: 'Chunk', records: 6, root: report.rootDigest, bytes: data.length });
+    expect(result.meta).toMatchObject({ 'avro.codec': 'null', 'hivestream.format': '1', 'hivestream.chunk_size': '65536', 'hivestream.hash': 'sha256', 'hivestream.source': 'in.bin' });
+    expect(readFileSync(tmp.path('out.bin')).equals(data)).toBe(true);
+    if (compression === 'lz4') expect(report.compressedChunks).toBeGreaterThan(0);
+  });
+});
