@@ -59,7 +59,8 @@ describe('hivestream CLI', () => {
     writeFileSync(tmp.path('c.bin'), data);
     await runCli(['pack', tmp.path('c.bin'), '-o', tmp.path('c.hvs'), '-c', '64KiB', '-q']);
     const bytes = readFileSync(tmp.path('c.hvs'));
-    bytes[bytes.length - 20_000] ^= 0x40;
+    const at = bytes.length - 20_000;
+    bytes[at] = (bytes[at] ?? 0) ^ 0x40;
     writeFileSync(tmp.path('bad.hvs'), bytes);
     const v = await runCli(['verify', tmp.path('bad.hvs')]);
     expect(v.code).toBe(4);
