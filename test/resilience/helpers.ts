@@ -28,7 +28,7 @@ export function flush(): Promise<void> {
 }
 
 /** Settles `p` into a value or the error it rejected with, for expect(). */
-export function settle<T>(p: Promise<T>): Promise<T | unknown> {
+export function settle(p: Promise<unknown>): Promise<unknown> {
   return p.then(
     (v) => v,
     (e: unknown) => e,
