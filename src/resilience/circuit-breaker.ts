@@ -1,36 +1,25 @@
 // Stops calling a dependency that keeps failing, so it can recover and callers
 // fail fast instead of piling up: closed -> open -> half-open -> closed.
-import { CircuitOpenError, ValidationError } from '../errors.js';
-import { systemClock, unrefTimer, type Clock, type TimerHandle } from './clock.js';
-import {
-  circuitBreakerDefaults as D,
-  defaultIsFailure,
-  type CircuitBreakerEvents,
-  type CircuitBreakerOptions,
-  type CircuitBreakerSnapshot,
-  type CircuitBreakerStats,
-  type CircuitState,
-  type OpenReason,
+// Options and their defaults are documented in circuit-breaker-types.ts.
+import { CircuitOpenError } from '../errors.js';
+import { unrefTimer, type Clock, type TimerHandle } from './clock.js';
+import { breakerConfig, checkSnapshot, type BreakerConfig } from './circuit-breaker-config.js';
+import type {
+  CircuitBreakerEvents,
+  CircuitBreakerOptions,
+  CircuitBreakerSnapshot,
+  CircuitBreakerStats,
+  CircuitState,
+  OpenReason,
 } from './circuit-breaker-types.js';
 import { Observable } from './events.js';
 import { invoke, neverAborted, type Operation, type Policy } from './policy.js';
 import { RollingWindow } from './rolling-window.js';
-import { checkFunction, checkInteger, checkNumber, checkPositive, checkRate } from './validate.js';
-
-const STATES: readonly CircuitState[] = ['closed', 'open', 'half-open', 'isolated'];
 
 export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements Policy {
   readonly name: string;
+  readonly #c: BreakerConfig;
   readonly #clock: Clock;
-  readonly #isFailure: (err: unknown) => boolean;
-  readonly #failureThreshold: number;
-  readonly #rate: number | null;
-  readonly #minimumCalls: number;
-  readonly #successThreshold: number;
-  readonly #baseOpenMs: number;
-  readonly #openBackoff: number;
-  readonly #maxOpenMs: number;
-  readonly #maxProbes: number;
   readonly #window: RollingWindow;
 
   #state: CircuitState = 'closed';
@@ -54,26 +43,13 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
 
   constructor(options: CircuitBreakerOptions = {}) {
     super();
-    const o = { ...D, ...stripUndefined(options) };
-    const f = (k: string): string => `circuitBreaker.${k}`;
-    this.name = o.name;
-    this.#clock = options.clock ?? systemClock;
-    this.#isFailure = options.isFailure ?? defaultIsFailure;
-    checkFunction(f('isFailure'), this.#isFailure);
-    this.#failureThreshold = checkInteger(f('failureThreshold'), o.failureThreshold, 1, true);
-    this.#rate = o.failureRateThreshold === null ? null : checkRate(f('failureRateThreshold'), o.failureRateThreshold);
-    this.#minimumCalls = checkInteger(f('minimumCalls'), o.minimumCalls, 1);
-    this.#successThreshold = checkInteger(f('successThreshold'), o.successThreshold, 1);
-    this.#baseOpenMs = checkNumber(f('openMs'), o.openMs, 0);
-    this.#openBackoff = checkNumber(f('openBackoff'), o.openBackoff, 1);
-    const maxOpenMs = options.maxOpenMs ?? Math.max(o.openMs, D.maxOpenMs);
-    this.#maxOpenMs = checkNumber(f('maxOpenMs'), maxOpenMs, this.#baseOpenMs, true);
-    this.#maxProbes = checkInteger(f('halfOpenMaxProbes'), o.halfOpenMaxProbes, 1);
-    const windowMs = checkPositive(f('windowMs'), o.windowMs);
-    const buckets = checkInteger(f('windowBuckets'), o.windowBuckets, 1);
-    this.#window = new RollingWindow(windowMs, buckets);
-    this.#openMs = this.#baseOpenMs;
-    if (options.state !== undefined) this.#restore(options.state);
+    this.#c = breakerConfig(options);
+    this.name = this.#c.name;
+    this.#clock = this.#c.clock;
+    this.#window = new RollingWindow(this.#c.windowMs, this.#c.windowBuckets, this.#clock);
+    this.#openMs = this.#c.openMs;
+    this.#bindClosed();
+    if (options.state !== undefined) this.#restore(checkSnapshot(options.state));
   }
 
   get state(): CircuitState {
@@ -85,10 +61,14 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
       const refusal = this.#admit();
       if (refusal !== undefined) return Promise.reject(refusal);
     }
-    const gen = this.#gen;
-    const state = this.#state;
     this.#calls++;
     const timed = this.hasListeners('success') || this.hasListeners('failure');
+    if (this.#state === 'closed' && !timed && (signal === undefined || signal === neverAborted)) {
+      // Hot path: nothing per call to remember, so no closures to allocate.
+      return invoke(fn, neverAborted).then(this.#closedSuccess, this.#closedFailure);
+    }
+    const gen = this.#gen;
+    const state = this.#state;
     const started = timed ? this.#clock.now() : 0;
     return invoke(fn, signal ?? neverAborted).then(
       (value) => {
@@ -100,6 +80,25 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
         throw err;
       },
     );
+  }
+
+  // The hot path's outcome handlers: no per-call state, bound to the current
+  // closed generation (rebound on each close by #bindClosed).
+  #closedSuccess = <T>(value: T): T => value;
+  #closedFailure = (err: unknown): never => {
+    throw err;
+  };
+
+  #bindClosed(): void {
+    const gen = this.#gen;
+    this.#closedSuccess = (value) => {
+      this.#onSuccess(gen, 'closed', 0);
+      return value;
+    };
+    this.#closedFailure = (err) => {
+      this.#onError(gen, 'closed', 0, err, undefined);
+      throw err;
+    };
   }
 
   /** Forces the breaker open until reset(); every call is refused meanwhile. */
@@ -117,7 +116,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
   /** Closes the breaker and forgets its history (not the lifetime counters in stats). */
   reset(): void {
     this.#clearTimer();
-    this.#openMs = this.#baseOpenMs;
+    this.#openMs = this.#c.openMs;
     this.#reopens = 0;
     this.#openedAt = null;
     this.#openUntil = null;
@@ -132,7 +131,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
   }
 
   stats(): CircuitBreakerStats {
-    const w = this.#window.counts(this.#clock.now());
+    const w = this.#window.counts();
     return {
       name: this.name,
       state: this.#state,
@@ -167,7 +166,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
       // The timer may be late (or the clock has none to fire): time decides.
       this.#halfOpen();
     }
-    if (this.#state === 'half-open' && this.#probes < this.#maxProbes) {
+    if (this.#state === 'half-open' && this.#probes < this.#c.maxProbes) {
       this.#probes++;
       return undefined;
     }
@@ -196,18 +195,18 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
     if (gen !== this.#gen) return;
     if (state === 'closed') {
       this.#consecutiveFailures = 0;
-      if (this.#rate !== null) this.#window.record(this.#clock.now(), false);
+      if (this.#c.rate !== null) this.#window.record(false);
       return;
     }
     this.#probes--;
-    if (++this.#halfOpenSuccesses >= this.#successThreshold) this.#close();
+    if (++this.#halfOpenSuccesses >= this.#c.successThreshold) this.#close();
   }
 
   #onError(gen: number, state: CircuitState, started: number, err: unknown, signal?: AbortSignal): void {
     const current = gen === this.#gen;
     // A call the caller cancelled, or an error the predicate excuses, says
     // nothing about the dependency: it frees its probe slot and counts as neither.
-    if (signal?.aborted === true || !this.#isFailure(err)) {
+    if (signal?.aborted === true || !this.#c.isFailure(err)) {
       this.#ignored++;
       if (current && state === 'half-open') this.#probes--;
       return;
@@ -220,24 +219,24 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
       return;
     }
     this.#consecutiveFailures++;
-    if (this.#consecutiveFailures >= this.#failureThreshold) {
+    if (this.#consecutiveFailures >= this.#c.failureThreshold) {
       this.#open('consecutive-failures', err);
       return;
     }
-    if (this.#rate === null) return;
-    const now = this.#clock.now();
-    this.#window.record(now, true);
-    const w = this.#window.counts(now);
-    if (w.calls >= this.#minimumCalls && w.failures / w.calls >= this.#rate) this.#open('failure-rate', err);
+    const rate = this.#c.rate;
+    if (rate === null) return;
+    this.#window.record(true);
+    const w = this.#window.counts();
+    if (w.calls >= this.#c.minimumCalls && w.failures / w.calls >= rate) this.#open('failure-rate', err);
   }
 
   #open(reason: OpenReason, error: unknown): void {
     if (reason === 'half-open-failure') {
       this.#reopens++;
-      this.#openMs = Math.min(this.#openMs * this.#openBackoff, this.#maxOpenMs);
+      this.#openMs = Math.min(this.#openMs * this.#c.openBackoff, this.#c.maxOpenMs);
     } else {
       this.#reopens = 0;
-      this.#openMs = this.#baseOpenMs;
+      this.#openMs = this.#c.openMs;
     }
     const now = this.#clock.now();
     this.#openedAt = now;
@@ -260,7 +259,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
 
   #close(): void {
     const probes = this.#halfOpenSuccesses;
-    this.#openMs = this.#baseOpenMs;
+    this.#openMs = this.#c.openMs;
     this.#reopens = 0;
     this.#openedAt = null;
     this.#openUntil = null;
@@ -278,6 +277,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
     this.#halfOpenSuccesses = 0;
     this.#probes = 0;
     this.#window.reset();
+    if (to === 'closed') this.#bindClosed();
     return from;
   }
 
@@ -299,18 +299,13 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
   }
 
   #restore(s: CircuitBreakerSnapshot): void {
-    if (typeof s !== 'object' || !STATES.includes(s.state)) {
-      throw new ValidationError('circuitBreaker.state', 'is not a snapshot from CircuitBreaker.toJSON()');
-    }
-    this.#openMs = checkNumber('circuitBreaker.state.openMs', s.openMs, 0);
-    this.#reopens = checkInteger('circuitBreaker.state.reopens', s.reopens, 0);
-    this.#consecutiveFailures =
-      s.state === 'closed' ? checkInteger('circuitBreaker.state.consecutiveFailures', s.consecutiveFailures, 0) : 0;
+    this.#openMs = s.openMs;
+    this.#reopens = s.reopens;
+    this.#consecutiveFailures = s.state === 'closed' ? s.consecutiveFailures : 0;
     this.#openedAt = s.openedAt;
     this.#state = s.state;
     if (s.state !== 'open') return;
     const until = s.openUntil ?? 0;
-    if (!Number.isFinite(until)) throw new ValidationError('circuitBreaker.state.openUntil', 'must be a finite time');
     const left = until - this.#clock.now();
     if (left > 0) {
       // Still open for the rest of its time, as if the process had never stopped.
@@ -321,8 +316,4 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
       this.#openUntil = null;
     }
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

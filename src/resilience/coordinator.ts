@@ -97,17 +97,19 @@ export class ErrorRecoveryCoordinator implements Policy {
         ? (inner) => this.breaker.execute(op, inner)
         : (inner) => this.breaker.execute((sig) => timeout.execute(op, sig), inner);
     const run = this.retry === null ? attempt(s) : this.retry.execute(attempt, s);
-    return run.then(
-      (value) => {
-        this.#successes++;
-        return value;
-      },
-      (err: unknown) => {
-        this.#failures++;
-        throw err;
-      },
-    );
+    return run.then(this.#succeeded, this.#failed);
   }
+
+  // Shared handlers: counting outcomes allocates no closures per call.
+  readonly #succeeded = <T>(value: T): T => {
+    this.#successes++;
+    return value;
+  };
+
+  readonly #failed = (err: unknown): never => {
+    this.#failures++;
+    throw err;
+  };
 
   /** The Policy form of executeWithRecovery, so a coordinator composes with wrap(). */
   execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {

@@ -39,18 +39,18 @@ async function rejected(err: unknown): Promise<never> {
  */
 export function wrap(...policies: Policy[]): Policy {
   const chain = policies.slice();
-  if (chain.length === 0) return { execute: (fn, signal) => invoke(fn, signal ?? neverAborted) };
-  if (chain.length === 1) {
-    const only = chain[0] as Policy;
-    return { execute: (fn, signal) => only.execute(fn, signal) };
-  }
+  const outer = chain[0];
+  if (outer === undefined) return { execute: (fn, signal) => invoke(fn, signal ?? neverAborted) };
   return {
     execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
-      const run = (i: number, s: AbortSignal): Promise<T> => {
-        const policy = chain[i];
-        return policy === undefined ? fn(s) : policy.execute((inner) => run(i + 1, inner), s);
-      };
-      return run(0, signal ?? neverAborted);
+      // One closure per inner policy per call: each binds the next layer.
+      let inner = fn;
+      for (let i = chain.length - 1; i > 0; i--) {
+        const policy = chain[i] as Policy;
+        const next = inner;
+        inner = (s) => policy.execute(next, s);
+      }
+      return outer.execute(inner, signal);
     },
   };
 }

@@ -4,7 +4,7 @@ import { AbortError, CircuitOpenError, RetryExhaustedError, isBadInputError } fr
 import { computeDelay, validateBackoff, type BackoffOptions, type Jitter } from './backoff.js';
 import { abortErrorFrom, sleep, systemClock, type Clock } from './clock.js';
 import { Observable } from './events.js';
-import { neverAborted, type Operation, type Policy } from './policy.js';
+import { invoke, neverAborted, type Operation, type Policy } from './policy.js';
 import type { RandomSource } from './random.js';
 import { checkFunction, checkInteger } from './validate.js';
 
@@ -103,22 +103,26 @@ export class Retry extends Observable<RetryEvents> implements Policy {
     checkFunction('retry.random', this.#random);
   }
 
-  async execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
     const s = signal ?? neverAborted;
     this.#calls++;
-    if (s.aborted) throw this.#giveUp(0, abortErrorFrom(s), 'aborted');
+    if (s.aborted) return this.#fail(0, abortErrorFrom(s), 'aborted');
+    // Hot path: most calls succeed first time, so the first attempt runs on a
+    // shared success handler and only a failure enters the retry loop.
+    return invoke(fn, s).then(this.#firstSuccess, (err: unknown) => this.#retryAfter(fn, s, err));
+  }
+
+  readonly #firstSuccess = <T>(value: T): T => {
+    this.#successes++;
+    if (this.hasListeners('success')) this.emit('success', { attempts: 1 });
+    return value;
+  };
+
+  /** The retry loop, entered with attempt 1's failure. */
+  async #retryAfter<T>(fn: Operation<T>, s: AbortSignal, firstError: unknown): Promise<T> {
+    let error = firstError;
     let previous: number | undefined;
     for (let attempt = 1; ; attempt++) {
-      let error: unknown;
-      try {
-        const value = await fn(s);
-        this.#successes++;
-        if (attempt > 1) this.#recovered++;
-        if (this.hasListeners('success')) this.emit('success', { attempts: attempt });
-        return value;
-      } catch (err) {
-        error = err;
-      }
       if (s.aborted) throw this.#giveUp(attempt, error instanceof AbortError ? error : abortErrorFrom(s), 'aborted');
       if (!this.#retryable(error, attempt)) throw this.#giveUp(attempt, error, 'not-retryable');
       if (attempt >= this.maxAttempts) {
@@ -130,11 +134,25 @@ export class Retry extends Observable<RetryEvents> implements Policy {
       this.emit('retry', { attempt, delayMs, error });
       try {
         // The abort cancels the wait itself, not just the attempt after it.
-        await sleep(delayMs, this.#clock, signal);
+        await sleep(delayMs, this.#clock, s);
       } catch (err) {
         throw this.#giveUp(attempt, err, 'aborted');
       }
+      try {
+        const value = await fn(s);
+        this.#successes++;
+        this.#recovered++;
+        if (this.hasListeners('success')) this.emit('success', { attempts: attempt + 1 });
+        return value;
+      } catch (err) {
+        error = err;
+      }
     }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async turns the throw into a rejection
+  async #fail(attempts: number, error: Error, reason: GiveUpReason): Promise<never> {
+    throw this.#giveUp(attempts, error, reason);
   }
 
   stats(): RetryStats {

@@ -119,20 +119,61 @@ describe('CircuitBreaker failure-rate window', () => {
 
 describe('RollingWindow', () => {
   it('keeps counts per bucket and resets after a long gap', () => {
-    const w = new RollingWindow(100, 4);
-    w.record(0, true);
-    w.record(30, false);
-    w.record(60, true);
-    expect(w.counts(60)).toEqual({ calls: 3, failures: 2 });
+    const clock = new FakeClock();
+    const w = new RollingWindow(100, 4, clock);
+    w.record(true);
+    clock.advance(30);
+    w.record(false);
+    clock.advance(30);
+    w.record(true);
+    expect(w.counts()).toEqual({ calls: 3, failures: 2 });
     // At t=125 the window holds t=50..149: only the call at t=60.
-    expect(w.counts(125)).toEqual({ calls: 1, failures: 1 });
-    expect(w.counts(10_000)).toEqual({ calls: 0, failures: 0 });
+    clock.advance(65);
+    expect(w.counts()).toEqual({ calls: 1, failures: 1 });
+    clock.advance(10_000);
+    expect(w.counts()).toEqual({ calls: 0, failures: 0 });
+  });
+
+  it('files successes without reading the clock while the newest bucket is current', () => {
+    const fake = new FakeClock();
+    let reads = 0;
+    const clock = {
+      now: () => {
+        reads++;
+        return fake.now();
+      },
+      setTimeout: (fn: () => void, ms: number) => fake.setTimeout(fn, ms),
+      clearTimeout: (h: unknown) => fake.clearTimeout(h as number),
+    };
+    const w = new RollingWindow(100, 4, clock);
+    fake.advance(10);
+    for (let i = 0; i < 1000; i++) w.record(false);
+    expect(reads).toBe(1);
+    // The bucket (t=0..24) ends at t=25: its timer marks it stale, and the
+    // next success reads the clock and lands in the new bucket.
+    expect(fake.nextDue).toBe(25);
+    fake.advance(15);
+    w.record(false);
+    expect(reads).toBe(2);
+    // At t=100 the window holds t=25..124: the 1000 calls of t=10 are gone.
+    fake.advance(75);
+    expect(w.counts()).toEqual({ calls: 1, failures: 0 });
+    // Failures always read the clock.
+    w.record(true);
+    w.record(true);
+    expect(reads).toBe(5);
   });
 
   it('files a call from a clock that stepped back into the newest bucket', () => {
-    const w = new RollingWindow(100, 4);
-    w.record(90, false);
-    w.record(10, true);
-    expect(w.counts(90)).toEqual({ calls: 2, failures: 1 });
+    let now = 90;
+    const fake = new FakeClock();
+    const clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined };
+    const w = new RollingWindow(100, 4, clock);
+    w.record(false);
+    now = 10;
+    w.record(true);
+    now = 90;
+    expect(w.counts()).toEqual({ calls: 2, failures: 1 });
+    expect(fake.pending).toBe(0);
   });
 });
