@@ -1,5 +1,5 @@
 // Options, events, stats and the persisted snapshot of a CircuitBreaker.
-import { isBadInputError } from '../errors.js';
+import { isBadInputError, type CircuitOpenError } from '../errors.js';
 import type { Clock } from './clock.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -87,7 +87,7 @@ export interface CircuitBreakerEvents {
   halfOpen: { openedFor: number };
   close: { probes: number };
   /** A call refused without running (open, isolated, or half-open at its probe cap). */
-  rejected: { state: CircuitState; error: Error };
+  rejected: { state: CircuitState; error: CircuitOpenError };
   success: { state: CircuitState; durationMs: number };
   failure: { state: CircuitState; error: unknown; durationMs: number };
 }

@@ -134,7 +134,7 @@ export class Retry extends Observable<RetryEvents> implements Policy {
       this.emit('retry', { attempt, delayMs, error });
       try {
         // The abort cancels the wait itself, not just the attempt after it.
-        await sleep(delayMs, this.#clock, s);
+        await sleep(delayMs, this.#clock, s === neverAborted ? undefined : s);
       } catch (err) {
         throw this.#giveUp(attempt, err, 'aborted');
       }

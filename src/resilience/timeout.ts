@@ -48,7 +48,9 @@ export class Timeout extends Observable<TimeoutEvents> implements Policy {
     this.#clock = o.clock ?? systemClock;
   }
 
-  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+  execute<T>(fn: Operation<T>, callerSignal?: AbortSignal): Promise<T> {
+    // The shared never-aborted signal needs no listener.
+    const signal = callerSignal === neverAborted ? undefined : callerSignal;
     this.#calls++;
     if (signal?.aborted === true) {
       this.#aborted++;

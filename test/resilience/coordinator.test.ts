@@ -173,6 +173,25 @@ describe('ErrorRecoveryCoordinator', () => {
     expect(op.calls).toBe(1);
   });
 
+  it('treats a caller abort during an attempt as neither retryable nor a dependency failure', async () => {
+    const { c } = coordinator({ timeout: 5000, breaker: { failureThreshold: 1, failureRateThreshold: null } });
+    const ac = new AbortController();
+    let seen: AbortSignal | undefined;
+    const p = settle(
+      c.executeWithRecovery((signal) => {
+        seen = signal;
+        return deferred().promise;
+      }, ac.signal),
+    );
+    await flush();
+    ac.abort();
+    expect(await p).toBeInstanceOf(AbortError);
+    expect(seen?.aborted).toBe(true);
+    expect(c.circuitState).toBe('closed');
+    expect(c.stats().circuit).toMatchObject({ failures: 0, ignored: 1 });
+    expect(c.stats().retry).toMatchObject({ retries: 0, aborted: 1 });
+  });
+
   it('shares a breaker instance between coordinators of one dependency', async () => {
     const clock = new FakeClock();
     const breaker = new CircuitBreaker({ clock, failureThreshold: 2, failureRateThreshold: null });
