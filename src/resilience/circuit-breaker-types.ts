@@ -38,6 +38,8 @@ export interface CircuitBreakerOptions {
    * Whether an error counts against the dependency. Default: anything but a
    * bad-input error (bad input says nothing about the dependency's health).
    * Errors it rejects pass through and count as neither success nor failure.
+   * So does any error of a call whose caller's signal had aborted: a
+   * cancelled call is no verdict on the dependency.
    */
   isFailure?: (err: unknown) => boolean;
   clock?: Clock;
