@@ -151,12 +151,23 @@ export class InputChangedError extends HiveError {
   }
 }
 
+export interface CircuitOpenErrorOptions extends HiveErrorOptions {
+  /** State of the breaker that refused the call ('open', 'half-open', 'isolated'). */
+  state?: string;
+  /** How long until the breaker lets a probe through, when known. */
+  retryAfterMs?: number;
+}
+
 /** The circuit breaker is open: calls are refused until it half-opens. */
 export class CircuitOpenError extends HiveError {
   override readonly code = 'E_CIRCUIT_OPEN';
   override readonly exitCode = 8;
-  constructor(message = 'circuit breaker is open: calls are refused', options?: HiveErrorOptions) {
+  readonly state: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  constructor(message = 'circuit breaker is open: calls are refused', options?: CircuitOpenErrorOptions) {
     super(message, options);
+    this.state = options?.state;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -15,3 +15,4 @@ export {
   type Progress,
 } from './options.js';
 export { closeIdlePools } from './engine/pool-cache.js';
+export * from './resilience/index.js';

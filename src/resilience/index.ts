@@ -1,0 +1,45 @@
+// Resilience controllers: circuit breaker, retry with backoff, timeout, and a
+// coordinator composing them. All take an injectable Clock (FakeClock in tests).
+export { systemClock, sleep, unrefTimer, type Clock, type TimerHandle } from './clock.js';
+export { FakeClock } from './fake-clock.js';
+export { Observable, type Listener, type EventMap } from './events.js';
+export { neverAborted, wrap, type Operation, type Policy } from './policy.js';
+export { seededRandom, type RandomSource } from './random.js';
+export {
+  DECORRELATED_FACTOR,
+  JITTERS,
+  computeDelay,
+  exponentialDelay,
+  validateBackoff,
+  type BackoffOptions,
+  type Jitter,
+} from './backoff.js';
+export { RollingWindow, type WindowCounts } from './rolling-window.js';
+export { CircuitBreaker } from './circuit-breaker.js';
+export {
+  circuitBreakerDefaults,
+  defaultIsFailure,
+  type CircuitBreakerEvents,
+  type CircuitBreakerOptions,
+  type CircuitBreakerSnapshot,
+  type CircuitBreakerStats,
+  type CircuitState,
+  type OpenEvent,
+  type OpenReason,
+  type StateChangeEvent,
+} from './circuit-breaker-types.js';
+export {
+  Retry,
+  defaultRetryable,
+  retryDefaults,
+  type GiveUpReason,
+  type RetryEvents,
+  type RetryOptions,
+  type RetryStats,
+} from './retry.js';
+export { Timeout, type TimeoutEvents, type TimeoutOptions, type TimeoutStats } from './timeout.js';
+export {
+  ErrorRecoveryCoordinator,
+  type ErrorRecoveryOptions,
+  type ErrorRecoveryStats,
+} from './coordinator.js';
