@@ -31,6 +31,7 @@ function common(o: PackOptions | ReadOptions) {
     onProgress: o.onProgress,
     progressIntervalMs: o.progressIntervalMs ?? 250,
     ringSlots: o.ringSlots,
+    resilience: o.resilience,
   };
 }
 

@@ -16,3 +16,5 @@ export {
 } from './options.js';
 export { closeIdlePools } from './engine/pool-cache.js';
 export * from './resilience/index.js';
+export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';
+export { parseFaults, type FaultOptions, type FaultRates } from './engine/faults.js';

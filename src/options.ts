@@ -1,6 +1,7 @@
 // Option types, defaults and validation shared by the API and the CLI.
 import { availableParallelism } from 'node:os';
 import { ValidationError } from './errors.js';
+import type { ResilienceOptions } from './engine/guard.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -34,6 +35,8 @@ export interface CommonOptions {
   progressIntervalMs?: number;
   /** Ring slots (default: sized from workers and chunk size). */
   ringSlots?: number;
+  /** Circuit breaker, retry, task deadline, patience and fault injection for the worker pool. */
+  resilience?: ResilienceOptions;
 }
 
 export interface PackOptions extends CommonOptions {

@@ -1,6 +1,7 @@
 // Human-readable reports for the CLI.
 import { formatSize } from '../options.js';
 import type { PackReport, UnpackReport, InspectReport } from '../api.js';
+import type { ResilienceStats } from '../engine/guard.js';
 
 function rate(bytes: number, ms: number): string {
   return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s` : 'n/a';
@@ -8,6 +9,11 @@ function rate(bytes: number, ms: number): string {
 
 function rows(pairs: Array<[string, string]>): string {
   return pairs.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n') + '\n';
+}
+
+function recovery(s: ResilienceStats): Array<[string, string]> {
+  if (s.retries === 0 && s.breakerOpened === 0 && s.faultsInjected === 0) return [];
+  return [['recovery', `${s.retries} retries (${s.crashes} worker crashes, ${s.timeouts} timeouts, ${s.transientErrors} transient errors), breaker opened ${s.breakerOpened}x${s.faultsInjected > 0 ? `, ${s.faultsInjected} faults injected` : ''}`]];
 }
 
 export function packText(r: PackReport, from: string, to: string): string {
@@ -19,6 +25,7 @@ export function packText(r: PackReport, from: string, to: string): string {
       ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? (r.storedBytes / r.bytes).toFixed(3) : 'n/a'})`],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+      ...recovery(r.resilience),
     ])
   );
 }
@@ -33,6 +40,7 @@ export function unpackText(r: UnpackReport, from: string, to: string | undefined
       ['container', formatSize(r.storedBytes)],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+      ...recovery(r.resilience),
     ])
   );
 }

@@ -2,13 +2,14 @@
 // the first failure (which stops everything), in-flight task tracking and
 // progress reporting.
 import { performance } from 'node:perf_hooks';
-import { AbortError, HiveError, WorkerCrashedError } from '../errors.js';
+import { AbortError, HiveError, InputChangedError, IoError, WorkerCrashedError } from '../errors.js';
 import type { Progress } from '../options.js';
 import type { Ring } from './ring.js';
 import type { WorkerPool } from './pool.js';
 import { leasePool, type Lease } from './pool-cache.js';
 import { ReorderWindow } from './reorder.js';
-import { failureToError, type Task } from './tasks.js';
+import type { Task } from './tasks.js';
+import { TaskGuard, type ResilienceOptions, type ResilienceStats } from './guard.js';
 import type { RingLayout } from './layout.js';
 
 export interface JobConfig {
@@ -19,6 +20,7 @@ export interface JobConfig {
   progressIntervalMs: number;
   /** Path named in errors about the input. */
   inputPath: string | undefined;
+  resilience: ResilienceOptions | undefined;
 }
 
 export class Job {
@@ -33,6 +35,7 @@ export class Job {
   private readonly unlink: () => void;
 
   private readonly lease: Lease;
+  private readonly guard: TaskGuard;
 
   constructor(readonly cfg: JobConfig) {
     this.lease = leasePool(cfg.layout, cfg.workers);
@@ -43,6 +46,16 @@ export class Job {
     outer?.addEventListener('abort', onAbort, { once: true });
     this.unlink = () => outer?.removeEventListener('abort', onAbort);
     if (outer?.aborted === true) onAbort();
+    this.guard = new TaskGuard(cfg.resilience ?? {}, this.ctl.signal);
+  }
+
+  /** Waits while the circuit breaker is open (backpressure up to the source). */
+  gate(): Promise<void> {
+    return this.guard.gate();
+  }
+
+  get resilienceStats(): ResilienceStats {
+    return this.guard.stats;
   }
 
   get signal(): AbortSignal {
@@ -63,13 +76,12 @@ export class Job {
 
   /** Runs a task; on success `onDone` runs, on failure the job fails. */
   submit(task: Task, onDone: () => void): void {
-    const p = this.pool.run(task).then(
-      (result) => {
-        if (result !== null) this.fail(failureToError(result, this.cfg.inputPath));
-        else if (!this.failed) onDone();
+    const p = this.guard.run(this.pool, task).then(
+      () => {
+        if (!this.failed) onDone();
       },
       (err: unknown) => {
-        this.fail(err instanceof HiveError ? err : new WorkerCrashedError(`worker failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
+        this.fail(withPath(err, this.cfg.inputPath));
       },
     );
     this.inflight.add(p);
@@ -90,6 +102,7 @@ export class Job {
     await Promise.all(loops.map((l) => l.catch((err: unknown) => this.fail(err))));
     await Promise.allSettled([...this.inflight]);
     this.unlink();
+    this.guard.close();
     await this.lease.release(this.failure instanceof WorkerCrashedError);
     if (this.failure !== undefined) throw this.failure;
   }
@@ -97,4 +110,12 @@ export class Job {
   elapsedMs(): number {
     return performance.now() - this.started;
   }
+}
+
+/** Errors from workers do not know the input path; name it where it matters. */
+function withPath(err: unknown, path: string | undefined): unknown {
+  if (path === undefined || !(err instanceof HiveError)) return err;
+  if (err instanceof InputChangedError && err.path === 'input') return new InputChangedError(path, err.reason, { cause: err.cause });
+  if (err instanceof IoError && err.path === undefined) return new IoError(err.operation, path, { cause: err.cause });
+  return err;
 }

@@ -12,6 +12,7 @@ import type { Sink } from '../io/sink.js';
 import type { Compression } from '../options.js';
 import { F, lz4Bound } from './layout.js';
 import { Job, type JobConfig } from './job.js';
+import type { ResilienceStats } from './guard.js';
 import { planRing } from './plan.js';
 
 export interface PackReport {
@@ -28,6 +29,8 @@ export interface PackReport {
   chunkSize: number;
   compression: Compression;
   workers: number;
+  /** Retries, crashes, timeouts and breaker activity during the run. */
+  resilience: ResilienceStats;
   durationMs: number;
 }
 
@@ -65,6 +68,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
   const reader = async (): Promise<void> => {
     let offset = 0;
     while (!job.failed) {
+      await job.gate();
       const slots = await ring.acquire(plan.batch, job.signal);
       const used: number[] = [];
       let eof = false;
@@ -169,5 +173,6 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     chunkSize,
     compression: cfg.compression,
     workers: cfg.workers,
+    resilience: job.resilienceStats,
   };
 }

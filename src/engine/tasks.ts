@@ -9,7 +9,13 @@ export interface WorkerInit {
   layout: RingLayout;
 }
 
-export interface PackTask {
+/** Fault injection: what the worker should do wrong on this attempt. */
+interface TaskFault {
+  fault?: 'crash' | 'error' | 'stall';
+  stallMs?: number;
+}
+
+export interface PackTask extends TaskFault {
   op: 'pack';
   slots: number[];
   /** File descriptor the worker reads slot inputs from (slots with readAt >= 0). */
@@ -17,7 +23,7 @@ export interface PackTask {
   lz4: boolean;
 }
 
-export interface UnpackTask {
+export interface UnpackTask extends TaskFault {
   op: 'unpack';
   slots: number[];
   fd: number;

@@ -11,6 +11,7 @@ import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
 import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';
 import { Job, type JobConfig } from './job.js';
+import type { ResilienceStats } from './guard.js';
 import { planRing } from './plan.js';
 import { readBlockPrefix, readContainerHeader } from './container-input.js';
 
@@ -27,6 +28,8 @@ export interface UnpackReport {
   chunkSize: number;
   source: string | undefined;
   workers: number;
+  /** Retries, crashes, timeouts and breaker activity during the run. */
+  resilience: ResilienceStats;
   durationMs: number;
 }
 
@@ -59,6 +62,7 @@ export async function runUnpack(input: Input, sink: Sink | undefined, cfg: Unpac
     let pos = header.length;
     let seq = 0;
     while (!job.failed) {
+      await job.gate();
       const slots = await ring.acquire(plan.batch, job.signal);
       const used: number[] = [];
       let eof = false;
@@ -162,6 +166,7 @@ export async function runUnpack(input: Input, sink: Sink | undefined, cfg: Unpac
     chunkSize,
     source: header.source,
     workers: cfg.workers,
+    resilience: job.resilienceStats,
   };
 }
 

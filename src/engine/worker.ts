@@ -167,7 +167,14 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+const stallCell = new Int32Array(new SharedArrayBuffer(4));
+
 export default function run(task: Task): TaskResult {
+  if (task.fault === 'crash') process.exit(70);
+  if (task.fault === 'error') return { kind: 'transient', message: 'injected transient fault' };
+  // A stall blocks the thread, as a hung native call would; the task's
+  // deadline makes Piscina terminate this worker.
+  if (task.fault === 'stall') Atomics.wait(stallCell, 0, 0, task.stallMs ?? 60_000);
   for (const slot of task.slots) {
     const failure = task.op === 'pack' ? packSlot(slot, task) : unpackSlot(slot, task);
     if (failure !== null) return failure;

@@ -2,6 +2,8 @@
 import { pack, unpack, verify } from '../../api.js';
 import { ValidationError } from '../../errors.js';
 import { resolveCompression } from '../../options.js';
+import { parseFaults } from '../../engine/faults.js';
+import type { ResilienceOptions } from '../../engine/guard.js';
 import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { progressLine } from '../progress.js';
 import { packText, unpackText } from '../report.js';
@@ -25,7 +27,28 @@ function say(ctx: CommandContext, toStdout: boolean, text: string): void {
   (toStdout ? ctx.stderr : ctx.stdout).write(text);
 }
 
+/** Resilience flags shared by pack, unpack and verify. */
+const RESILIENCE_OPTIONS = {
+  'inject-faults': { type: 'string' },
+  'fault-seed': { type: 'string' },
+  'task-timeout': { type: 'string' },
+  'breaker-patience': { type: 'string' },
+} as const;
+
+function resilience(args: ParsedArgs): ResilienceOptions {
+  const faults = str(args, 'inject-faults');
+  return {
+    taskTimeoutMs: int(args, 'task-timeout'),
+    patienceMs: int(args, 'breaker-patience'),
+    faults: faults === undefined ? undefined : { ...parseFaults(faults), seed: int(args, 'fault-seed') },
+  };
+}
+
 const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
+      --task-timeout <ms>        deadline of one worker task before it is cancelled and retried (default 30000)
+      --breaker-patience <ms>    how long to wait for an open circuit breaker to recover before failing (default 5000)
+      --inject-faults <spec>     rehearse failure: crash=0.05,error=0.05,stall=0.01 (rates per task attempt)
+      --fault-seed <n>           seed for --inject-faults (default 1)
       --json             print a machine-readable report (on stderr when -o -)
   -q, --quiet            no report, no progress line`;
 
@@ -52,6 +75,7 @@ ${COMMON_HELP}`,
     ...WORKERS_OPTION,
     ...JSON_OPTION,
     ...QUIET_OPTION,
+    ...RESILIENCE_OPTIONS,
   },
   positionals: [1, 1],
   async run(args, ctx) {
@@ -64,6 +88,7 @@ ${COMMON_HELP}`,
         compression: resolveCompression(flag(args, 'lz4') ? 'lz4' : 'none'),
         workers: int(args, 'workers'),
         durable: flag(args, 'fsync'),
+        resilience: resilience(args),
         signal: ctx.signal,
         onProgress: progress.onProgress,
       });
@@ -89,7 +114,7 @@ Options:
   -o, --output <path|->  file to restore into ('-' for standard output)
       --fsync            flush the output to disk before renaming it into place
 ${COMMON_HELP}`,
-  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION },
+  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
@@ -99,6 +124,7 @@ ${COMMON_HELP}`,
       const report = await unpack(source(from), out.target, {
         workers: int(args, 'workers'),
         durable: flag(args, 'fsync'),
+        resilience: resilience(args),
         signal: ctx.signal,
         onProgress: progress.onProgress,
       });
@@ -122,13 +148,13 @@ Exit code 0 only when everything matches.
 
 Options:
 ${COMMON_HELP}`,
-  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION },
+  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const progress = progressLine('verifying', ctx.stderr, !flag(args, 'quiet'));
     try {
-      const report = await verify(source(from), { workers: int(args, 'workers'), signal: ctx.signal, onProgress: progress.onProgress });
+      const report = await verify(source(from), { workers: int(args, 'workers'), resilience: resilience(args), signal: ctx.signal, onProgress: progress.onProgress });
       progress.done();
       if (flag(args, 'json')) ctx.stdout.write(JSON.stringify(report) + '\n');
       else if (!flag(args, 'quiet')) ctx.stdout.write(unpackText(report, from === '-' ? 'standard input' : from, undefined));
