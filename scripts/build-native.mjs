@@ -43,9 +43,13 @@ function nodedirArgs() {
  */
 function reason(output, status) {
   const lines = output.split('\n').map((l) => l.trim());
+  // Most telling first: a compiler error, a missing tool, gyp's Python exception, make's complaint, node-gyp's.
   const compiler = lines.find((l) => /(^|\s)(fatal )?error:/.test(l) && !l.startsWith('gyp'));
+  const missingTool = lines.find((l) => /: (command )?not found$/.test(l));
+  const python = lines.find((l) => /^[A-Za-z]+(Error|Exception): /.test(l));
+  const make = lines.find((l) => /^make(\[\d+\])?: \*\*\* /.test(l) && !/ Error \d+$/.test(l));
   const gyp = lines.find((l) => /^gyp ERR! (stack )?Error: /.test(l));
-  const found = compiler ?? gyp?.replace(/^gyp ERR! (stack )?Error: /, 'node-gyp: ');
+  const found = compiler ?? missingTool ?? python ?? make ?? gyp?.replace(/^gyp ERR! (stack )?Error: /, 'node-gyp: ');
   const text = found ?? `node-gyp exited with status ${status}`;
   return text.length > 200 ? `${text.slice(0, 197)}...` : text;
 }
@@ -69,6 +73,7 @@ if (run.status !== 0) {
 try {
   createRequire(import.meta.url)(join(root, addon));
 } catch (err) {
-  unavailable(`built but cannot be loaded: ${err instanceof Error ? err.message : String(err)}`);
+  const message = err instanceof Error ? err.message : String(err);
+  unavailable(`built but cannot be loaded: ${message.split('\n')[0] ?? ''}`);
 }
 console.log(`hivestream: native addon built (${addon})`);

@@ -42,6 +42,7 @@ export interface NativeFeatures {
   };
 }
 
+// Plain functions (property types, not methods): the addon's exports use no `this`.
 export interface NativeAddon {
   /**
    * Hashes many ranges of `buffer` in one call. `jobs` holds triples
@@ -49,24 +50,24 @@ export interface NativeAddon {
    * dstOffset. Every range is checked first: a bad one throws a RangeError
    * naming the job index and nothing is written.
    */
-  sha256Batch(buffer: NativeBuffer, jobs: Float64Array): void;
+  sha256Batch: (buffer: NativeBuffer, jobs: Float64Array) => void;
   /**
    * `jobs` holds quadruples [srcOffset, srcLength, dstOffset, dstCapacity];
    * writes the 4-byte LE raw size then the LZ4 block (lz4_flex
    * compress_prepend_size format). results[i] = bytes written, or 0 if they
    * did not fit. Throws (code E_BACKEND_UNAVAILABLE) without liblz4.
    */
-  lz4CompressBatch(buffer: NativeBuffer, jobs: Float64Array, results: Int32Array): void;
+  lz4CompressBatch: (buffer: NativeBuffer, jobs: Float64Array, results: Int32Array) => void;
   /**
    * `jobs` as for compression, the source starting with the raw size prefix.
    * results[i] = decompressed length, or a Lz4DecompressCode.
    */
-  lz4DecompressBatch(buffer: NativeBuffer, jobs: Float64Array, results: Int32Array): void;
+  lz4DecompressBatch: (buffer: NativeBuffer, jobs: Float64Array, results: Int32Array) => void;
   /** One digest of all of `data`'s bytes. */
-  sha256(data: NativeBuffer): Buffer;
-  features(): NativeFeatures;
+  sha256: (data: NativeBuffer) => Buffer;
+  features: () => NativeFeatures;
   /** Pins an implementation process-wide ('auto' = best); for tests and benchmarks. */
-  setSha256Impl(impl: Sha256ImplName | 'auto'): Sha256ImplName;
+  setSha256Impl: (impl: Sha256ImplName | 'auto') => Sha256ImplName;
 }
 
 export interface NativeUnavailable {
