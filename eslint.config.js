@@ -26,7 +26,14 @@ export default tseslint.config(
     // Plain-JS install scripts and benchmarks run on Node: its globals.
     files: ['**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        Buffer: 'readonly',
+        URL: 'readonly',
+        TextEncoder: 'readonly',
+        performance: 'readonly',
+      },
     },
   },
 );

@@ -183,7 +183,7 @@ job *args_jobs(napi_env env, napi_value value, const char *fn, size_t width, uin
     for (size_t f = 0; f < width; f++) {
       double d = numbers[i * width + f];
       if (!to_index(d, &v[f])) {
-        throw_range(env, "%s: job %zu: %s %g is not a non-negative safe integer", fn, i, field_names[f], d);
+        throw_range(env, "%s: job %zu: %s %.17g is not a non-negative safe integer", fn, i, field_names[f], d);
         free(jobs);
         return NULL;
       }
