@@ -26,7 +26,7 @@ static size_t sha256_tail(const uint8_t *data, size_t len, uint8_t tail[2 * SHA2
   size_t end = nblocks * SHA256_BLOCK_SIZE;
   uint64_t bits = (uint64_t)len << 3;
 
-  memcpy(tail, data + (len - rem), rem);
+  if (rem > 0) memcpy(tail, data + (len - rem), rem); /* data may be NULL when len is 0 */
   tail[rem] = 0x80;
   memset(tail + rem + 1, 0, end - rem - 1 - 8);
   for (int i = 0; i < 8; i++) tail[end - 1 - i] = (uint8_t)(bits >> (8 * i));
