@@ -4,19 +4,31 @@
 //   LZ4:     lz4CompressBatch / lz4DecompressBatch vs lz4-napi's
 //            compressSync / uncompressSync, on 1 MiB JSON-lines-like chunks.
 // Runs the whole set several times (default 3) and reports the medians.
-// Usage: npm run bench:native [-- --runs=N]   (or node bench/native.bench.mjs after npm run build)
+// Usage: npm run bench:native [-- --runs=N --clock=cpu|wall]   (or node bench/native.bench.mjs after npm run build)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import { Bench } from 'tinybench';
 import { isNativeAvailable, loadNative } from '../dist/engine/backends/native.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const runsArg = process.argv.find((a) => a.startsWith('--runs='));
-const RUNS = runsArg === undefined ? 3 : Math.max(1, Number(runsArg.slice('--runs='.length)));
+/** @param {string} name @param {string} fallback */
+const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+const RUNS = Math.max(1, Number(option('runs', '3')));
+// Timed by this process's CPU time by default, as `openssl speed` is (user
+// CPU time unless -elapsed): steady on a machine other processes keep busy.
+// `--clock=wall` times with the wall clock instead.
+const CLOCK = option('clock', 'cpu');
+const now =
+  CLOCK === 'cpu'
+    ? () => {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    : () => performance.now();
 
 const loaded = loadNative();
 if (!isNativeAvailable(loaded)) {
@@ -157,7 +169,7 @@ const cases = [
 
 /** MB/s (10^6 bytes) per case for one run, from tinybench's median latency. */
 async function runOnce() {
-  const bench = new Bench({ time: 800, warmupTime: 200, iterations: 8 });
+  const bench = new Bench({ time: 800, warmupTime: 200, iterations: 8, now });
   for (const [name, fn] of cases) bench.add(name, fn);
   await bench.run();
   /** @type {Record<string, number>} */
@@ -187,7 +199,7 @@ function median(values) {
 
 console.log(`hivestream native benchmark: ${cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
 console.log(`sha256: ${features.sha256Impl}; lz4: ${features.lz4.available ? `liblz4 ${features.lz4.version}` : features.lz4.error}`);
-console.log(`${RUNS} runs, ${DATA / MiB} MiB per iteration; figures are MB/s (10^6 bytes/s), medians of the runs\n`);
+console.log(`${RUNS} runs, ${DATA / MiB} MiB per iteration, ${CLOCK} clock; MB/s (10^6 bytes/s) and ratios are medians of the runs\n`);
 
 /** @type {Record<string, number[]>} */
 const samples = {};
@@ -196,7 +208,7 @@ for (let run = 1; run <= RUNS; run++) {
   const openssl = opensslSpeed();
   if (openssl !== undefined) result['sha256 16KiB openssl speed -evp (reference)'] = openssl;
   for (const [name, mbps] of Object.entries(result)) (samples[name] ??= []).push(mbps);
-  console.log(`run ${run}/${RUNS} done`);
+  console.log(`run ${run}/${RUNS} done (load average ${loadavg()[0]?.toFixed(2) ?? '?'})`);
 }
 
 /** @type {Record<string, number>} */
@@ -208,11 +220,13 @@ for (const [name, values] of Object.entries(samples)) {
   console.log(`${name.padEnd(46)} ${(med[name] ?? 0).toFixed(0).padStart(6)} MB/s   (runs: ${values.map((v) => v.toFixed(0)).join(', ')})`);
 }
 
+/** Median over the runs of each run's a/b: pairs figures measured close together in time. */
 /** @param {string} a @param {string} b */
 const ratio = (a, b) => {
-  const x = med[a];
-  const y = med[b];
-  return x === undefined || y === undefined ? 'n/a' : `${(x / y).toFixed(2)}x`;
+  const x = samples[a];
+  const y = samples[b];
+  if (x === undefined || y === undefined) return 'n/a';
+  return `${median(x.map((v, i) => v / (y[i] ?? Number.NaN))).toFixed(2)}x`;
 };
 const ratios = {
   'sha256 4KiB: native batch / node:crypto': ratio('sha256 4KiB native sha256Batch', 'sha256 4KiB node:crypto createHash'),
@@ -229,5 +243,5 @@ console.log(`${'lz4 compression ratio: native / lz4-napi'.padEnd(46)} ${nativeRa
 mkdirSync(new URL('results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('results/native.json', import.meta.url),
-  `${JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model, node: process.version, runs: RUNS, mbps: med, samples, ratios, lz4Ratio: { native: nativeRatio, lz4napi: napiRatio } }, null, 2)}\n`,
+  `${JSON.stringify({ date: new Date().toISOString(), cpu: cpus()[0]?.model, node: process.version, runs: RUNS, clock: CLOCK, mbps: med, samples, ratios, lz4Ratio: { native: nativeRatio, lz4napi: napiRatio } }, null, 2)}\n`,
 );
