@@ -6,6 +6,7 @@ import { runUnpack, type UnpackReport } from './engine/unpack.js';
 import { runInspect, type InspectReport } from './engine/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Source } from './io/source.js';
+import { resolveBackends } from './engine/backends/select.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -24,7 +25,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new AbortError('operation aborted', { cause: signal.reason });
 }
 
-function common(o: PackOptions | ReadOptions) {
+async function common(o: PackOptions | ReadOptions) {
   return {
     workers: resolveWorkers(o.workers),
     signal: o.signal,
@@ -32,6 +33,7 @@ function common(o: PackOptions | ReadOptions) {
     progressIntervalMs: o.progressIntervalMs ?? 250,
     ringSlots: o.ringSlots,
     resilience: o.resilience,
+    backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
   };
 }
 
@@ -46,7 +48,7 @@ function readLimits(o: ReadOptions) {
 export async function pack(source: Source, sink: SinkTarget, options: PackOptions = {}): Promise<PackReport> {
   const t0 = performance.now();
   const cfg = {
-    ...common(options),
+    ...(await common(options)),
     chunkSize: resolveChunkSize(options.chunkSize),
     compression: resolveCompression(options.compression),
     sourceName: options.sourceName,
@@ -71,7 +73,7 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
   const t0 = performance.now();
-  const cfg = { ...common(options), limits: readLimits(options) };
+  const cfg = { ...(await common(options)), limits: readLimits(options) };
   throwIfAborted(options.signal);
   const input = await openSource(source);
   let out: Sink | undefined;
@@ -91,7 +93,7 @@ export async function unpack(source: Source, sink: SinkTarget, options: UnpackOp
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
   const t0 = performance.now();
-  const cfg = { ...common(options), limits: readLimits(options) };
+  const cfg = { ...(await common(options)), limits: readLimits(options) };
   throwIfAborted(options.signal);
   const input = await openSource(source);
   try {

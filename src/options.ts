@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { ValidationError } from './errors.js';
 import type { ResilienceOptions } from './engine/guard.js';
+import type { HashBackendName, Lz4BackendName } from './engine/backends/kernels.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -35,6 +36,10 @@ export interface CommonOptions {
   progressIntervalMs?: number;
   /** Ring slots (default: sized from workers and chunk size). */
   ringSlots?: number;
+  /** SHA-256 implementation: 'auto' (default: the fastest present, measured), 'native', 'node', 'wasm', 'wasm-simd'. */
+  hashBackend?: HashBackendName | 'auto';
+  /** LZ4 implementation: 'auto' (default), 'native', 'lz4-napi'. */
+  lz4Backend?: Lz4BackendName | 'auto';
   /** Circuit breaker, retry, task deadline, patience and fault injection for the worker pool. */
   resilience?: ResilienceOptions;
 }

@@ -1,6 +1,7 @@
 // What every run shares: the ring, the pool over it, the reorder window,
 // the first failure (which stops everything), in-flight task tracking and
 // progress reporting.
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { AbortError, HiveError, InputChangedError, IoError, WorkerCrashedError } from '../errors.js';
 import type { Progress } from '../options.js';
@@ -9,6 +10,7 @@ import type { WorkerPool } from './pool.js';
 import { leasePool, type Lease } from './pool-cache.js';
 import { ReorderWindow } from './reorder.js';
 import type { Task } from './tasks.js';
+import type { BackendChoice } from './backends/select.js';
 import { TaskGuard, type ResilienceOptions, type ResilienceStats } from './guard.js';
 import type { RingLayout } from './layout.js';
 
@@ -21,6 +23,7 @@ export interface JobConfig {
   /** Path named in errors about the input. */
   inputPath: string | undefined;
   resilience: ResilienceOptions | undefined;
+  backends: BackendChoice;
 }
 
 export class Job {
@@ -38,7 +41,9 @@ export class Job {
   private readonly guard: TaskGuard;
 
   constructor(readonly cfg: JobConfig) {
-    this.lease = leasePool(cfg.layout, cfg.workers);
+    // Every in-flight task listens to the run's signal: no listener limit.
+    setMaxListeners(0, this.ctl.signal);
+    this.lease = leasePool(cfg.layout, cfg.workers, cfg.backends);
     this.ring = this.lease.ring;
     this.pool = this.lease.pool;
     const outer = cfg.signal;

@@ -4,8 +4,9 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../format/block.js';
+import { MAX_VARINT_BYTES } from '../format/varint.js';
 import { createHeader } from '../format/header.js';
-import { encodeHead, encodeTail, RECORD_OVERHEAD_MAX } from '../format/record.js';
+import { encodeHead, encodeTail, headSize } from '../format/record.js';
 import { CODEC_LZ4, DIGEST_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
@@ -29,6 +30,9 @@ export interface PackReport {
   chunkSize: number;
   compression: Compression;
   workers: number;
+  /** Back ends that computed SHA-256 and LZ4. */
+  hashBackend: string;
+  lz4Backend: string;
   /** Retries, crashes, timeouts and breaker activity during the run. */
   resilience: ResilienceStats;
   durationMs: number;
@@ -41,8 +45,12 @@ export interface PackConfig extends Omit<JobConfig, 'layout' | 'inputPath'> {
   ringSlots: number | undefined;
 }
 
-/** Records written per sink call. */
-const WRITE_BATCH = 64;
+/** Records written per sink call (two buffers each, within IOV_MAX). */
+const WRITE_BATCH = 500;
+/** Scratch bytes per record: block prefix, head (4 longs, digest, data length), plain tail, sync. */
+const SCRATCH_PER_RECORD = BLOCK_PREFIX_MAX + 5 * MAX_VARINT_BYTES + DIGEST_SIZE + 3 + 16;
+/** Extra room for the final record's tail (root digest and header digest). */
+const FINAL_TAIL_MAX = 256;
 
 export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
   const { chunkSize } = cfg;
@@ -128,7 +136,13 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
         await job.window.wait();
         continue;
       }
+      // One scratch buffer per batch holds every record's prefix, head and
+      // tail; chunk data goes out as views into the ring. Two buffers per
+      // record reach writev: [tail+sync of the previous, prefix, head] and [data].
+      const scratch = new Uint8Array(ready.length * SCRATCH_PER_RECORD + FINAL_TAIL_MAX);
       const iov: Uint8Array[] = [];
+      let pos = 0;
+      let segment = 0;
       for (const { seq, slot } of ready) {
         const length = ring.get(slot, F.length);
         const codec = ring.get(slot, F.codec);
@@ -138,21 +152,23 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
         const final = seq === total - 1;
         if (final) root = rootHash.copy().digest('hex');
         const tail = encodeTail(final ? Buffer.from(root, 'hex') : null, header.digestHex);
-        const head = new Uint8Array(BLOCK_PREFIX_MAX + RECORD_OVERHEAD_MAX);
-        const headStart = BLOCK_PREFIX_MAX;
-        const headEnd = encodeHead(head, headStart, { sequence: seq, offset: ring.get(slot, F.offset), length, codec, sha256: digest, storedLength: stored });
-        const recordSize = headEnd - headStart + stored + tail.length;
-        // The prefix goes right before the head; encode it to scratch to learn its size.
-        const prefix = new Uint8Array(BLOCK_PREFIX_MAX);
-        const prefixLen = encodeBlockPrefix(prefix, 0, recordSize);
-        head.set(prefix.subarray(0, prefixLen), headStart - prefixLen);
-        iov.push(head.subarray(headStart - prefixLen, headEnd));
-        iov.push(codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored));
-        iov.push(tail, sync);
-        storedBytes += prefixLen + recordSize + sync.length;
+        const head = { sequence: seq, offset: ring.get(slot, F.offset), length, codec, sha256: digest, storedLength: stored };
+        const recordSize = headSize(head) + stored + tail.length;
+        const blockStart = pos;
+        pos = encodeBlockPrefix(scratch, pos, recordSize);
+        pos = encodeHead(scratch, pos, head);
+        iov.push(scratch.subarray(segment, pos));
+        if (stored > 0) iov.push(codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored));
+        segment = pos;
+        scratch.set(tail, pos);
+        pos += tail.length;
+        scratch.set(sync, pos);
+        pos += sync.length;
+        storedBytes += pos - blockStart + stored;
         bytesIn += length;
         if (codec === CODEC_LZ4) compressedChunks++;
       }
+      iov.push(scratch.subarray(segment, pos));
       await sink.write(iov);
       for (const { slot } of ready) ring.release(slot);
       job.progress({ bytes: bytesIn, storedBytes, chunks: job.window.next, totalBytes });
@@ -173,6 +189,8 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     chunkSize,
     compression: cfg.compression,
     workers: cfg.workers,
+    hashBackend: cfg.backends.hash,
+    lz4Backend: cfg.backends.lz4,
     resilience: job.resilienceStats,
   };
 }

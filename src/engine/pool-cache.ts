@@ -5,6 +5,7 @@
 import { Ring } from './ring.js';
 import { createPool, type WorkerPool } from './pool.js';
 import type { RingLayout } from './layout.js';
+import type { BackendChoice } from './backends/select.js';
 
 export interface Lease {
   ring: Ring;
@@ -30,8 +31,8 @@ function idleMs(): number {
   return Number.isFinite(v) && v >= 0 ? v : 10_000;
 }
 
-export function leasePool(layout: RingLayout, workers: number): Lease {
-  const key = `${workers}/${layout.slots}/${layout.inputBytes}/${layout.outputBytes}`;
+export function leasePool(layout: RingLayout, workers: number, backends: BackendChoice): Lease {
+  const key = `${workers}/${layout.slots}/${layout.inputBytes}/${layout.outputBytes}/${backends.hash}/${backends.lz4}`;
   const i = idle.findIndex((e) => e.key === key);
   let ring: Ring;
   let pool: WorkerPool;
@@ -42,7 +43,7 @@ export function leasePool(layout: RingLayout, workers: number): Lease {
     pool = found.pool;
   } else {
     ring = new Ring(layout);
-    pool = createPool(ring, workers);
+    pool = createPool(ring, workers, backends);
   }
   let released = false;
   return {

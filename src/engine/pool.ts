@@ -3,6 +3,7 @@
 import { Piscina } from 'piscina';
 import type { Ring } from './ring.js';
 import type { Task, TaskResult, WorkerInit } from './tasks.js';
+import type { BackendChoice } from './backends/select.js';
 
 export interface WorkerPool {
   run(task: Task, signal?: AbortSignal): Promise<TaskResult>;
@@ -12,8 +13,8 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export function createPool(ring: Ring, workers: number): WorkerPool {
-  const init: WorkerInit = { sab: ring.sab, layout: ring.layout };
+export function createPool(ring: Ring, workers: number, backends: BackendChoice): WorkerPool {
+  const init: WorkerInit = { sab: ring.sab, layout: ring.layout, backends };
   const piscina = new Piscina<Task, TaskResult>({
     filename: new URL('./worker.js', import.meta.url).href,
     minThreads: workers,

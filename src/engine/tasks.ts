@@ -2,11 +2,13 @@
 // bytes stay in the shared ring. Failures come back as plain descriptors
 // (structured-clone safe) and become typed errors on the main thread.
 import type { RingLayout } from './layout.js';
+import type { BackendChoice } from './backends/select.js';
 import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoError, TransientError } from '../errors.js';
 
 export interface WorkerInit {
   sab: SharedArrayBuffer;
   layout: RingLayout;
+  backends: BackendChoice;
 }
 
 /** Fault injection: what the worker should do wrong on this attempt. */

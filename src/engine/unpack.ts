@@ -28,6 +28,9 @@ export interface UnpackReport {
   chunkSize: number;
   source: string | undefined;
   workers: number;
+  /** Back ends that computed SHA-256 and LZ4. */
+  hashBackend: string;
+  lz4Backend: string;
   /** Retries, crashes, timeouts and breaker activity during the run. */
   resilience: ResilienceStats;
   durationMs: number;
@@ -166,6 +169,8 @@ export async function runUnpack(input: Input, sink: Sink | undefined, cfg: Unpac
     chunkSize,
     source: header.source,
     workers: cfg.workers,
+    hashBackend: cfg.backends.hash,
+    lz4Backend: cfg.backends.lz4,
     resilience: job.resilienceStats,
   };
 }

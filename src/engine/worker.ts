@@ -1,31 +1,27 @@
-// Piscina worker entry. The ring arrives once, through workerData; each task
-// names slots. Pack: read the chunk (when the main thread gave a file
-// position), hash it in place, LZ4 it into the slot's output area. Unpack:
-// read the block, decode the record, decompress, verify the digest.
-import { readSync } from 'node:fs';
+// Piscina worker entry. The ring arrives once, through workerData, with the
+// back ends the main thread chose; each task names slots. Pack: read the
+// chunks (when the main thread gave file positions), hash them in place, LZ4
+// them into the slots' output areas, all slots in one kernel call each.
+// Unpack: read the blocks, decode the records, decompress, verify digests.
+import { readSync, readvSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { decodeRecord } from '../format/record.js';
+import { decodeRecord, type DecodedRecord } from '../format/record.js';
 import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../format/constants.js';
 import { FormatError } from '../errors.js';
-import {
-  CONTROL_F64,
-  DIGEST_AT,
-  F,
-  HEADER_DIGEST_AT,
-  ROOT_AT,
-  controlOffset,
-  inputOffset,
-  outputOffset,
-  type RingLayout,
-} from './layout.js';
-import { loadKernels } from './kernels.js';
+import { CONTROL_F64, DIGEST_AT, F, HEADER_DIGEST_AT, ROOT_AT, controlOffset, inputOffset, outputOffset } from './layout.js';
+import { createHashKernel, createLz4Kernel } from './backends/kernels.js';
 import type { PackTask, Task, TaskFailure, TaskResult, UnpackTask, WorkerInit } from './tasks.js';
 
 const init = workerData as WorkerInit;
-const layout: RingLayout = init.layout;
-const bytes = new Uint8Array(init.sab);
+const { layout } = init;
+const ring = new Uint8Array(init.sab);
 const f64 = new Float64Array(init.sab, 0, layout.slots * CONTROL_F64);
-const kernels = loadKernels();
+const hasher = await createHashKernel(init.backends.hash);
+const lz4 = createLz4Kernel(init.backends.lz4);
+// Job tables, sized for the largest batch (a task never names more slots than the ring has).
+const hashJobs = new Float64Array(layout.slots * 3);
+const lz4Jobs = new Float64Array(layout.slots * 4);
+const lz4Results = new Int32Array(layout.slots);
 
 function field(slot: number, f: number): number {
   return f64[slot * CONTROL_F64 + f] ?? Number.NaN;
@@ -35,11 +31,11 @@ function setField(slot: number, f: number, value: number): void {
   f64[slot * CONTROL_F64 + f] = value;
 }
 
-/** Reads exactly `view.length` bytes at `position`; returns how many were available. */
-function readFully(fd: number, view: Uint8Array, position: number): number {
+/** Reads exactly `length` bytes at `position` into the ring; returns how many were available. */
+function readFully(fd: number, at: number, length: number, position: number): number {
   let got = 0;
-  while (got < view.length) {
-    const n = readSync(fd, view, got, view.length - got, position + got);
+  while (got < length) {
+    const n = readSync(fd, ring, at + got, length - got, position + got);
     if (n === 0) break;
     got += n;
   }
@@ -51,36 +47,80 @@ function ioFailure(operation: string, err: unknown): TaskFailure {
   return { kind: 'io', operation, errno, message: err instanceof Error ? err.message : String(err) };
 }
 
-function packSlot(slot: number, task: PackTask): TaskFailure | null {
-  const length = field(slot, F.length);
-  const readAt = field(slot, F.readAt);
-  const inAt = inputOffset(layout, slot);
-  const input = bytes.subarray(inAt, inAt + length);
-  if (readAt >= 0) {
+/** Max buffers per readv (IOV_MAX is 1024 on Linux). */
+const READV_MAX = 1024;
+
+/**
+ * Reads the chunks of a pack task. Consecutive file ranges are read with one
+ * readv into their (scattered) slots: small chunks cost one system call per
+ * run of slots, not one per chunk.
+ */
+function readChunks(task: PackTask): TaskFailure | null {
+  const { slots } = task;
+  let i = 0;
+  while (i < slots.length) {
+    const first = slots[i] ?? 0;
+    const start = field(first, F.readAt);
+    if (start < 0) {
+      i++;
+      continue;
+    }
+    const views: Uint8Array[] = [];
+    let end = start;
+    while (i < slots.length && views.length < READV_MAX) {
+      const slot = slots[i] ?? 0;
+      if (field(slot, F.readAt) !== end) break;
+      const length = field(slot, F.length);
+      const at = inputOffset(layout, slot);
+      views.push(ring.subarray(at, at + length));
+      end += length;
+      i++;
+    }
     let got: number;
     try {
-      got = readFully(task.fd, input, readAt);
+      got = views.length === 1 ? readFully(task.fd, inputOffset(layout, first), end - start, start) : readvSync(task.fd, views, start);
+      // readv may return short (signals, page-cache boundaries): finish view by view.
+      let pos = start + got;
+      let skip = got;
+      for (const v of views) {
+        if (skip >= v.length) {
+          skip -= v.length;
+          continue;
+        }
+        const n = readFully(task.fd, v.byteOffset + skip, v.length - skip, pos);
+        pos += n;
+        got += n;
+        if (n < v.length - skip) break;
+        skip = 0;
+      }
     } catch (err) {
       return ioFailure('read', err);
     }
-    if (got < length) {
-      return { kind: 'input-changed', reason: `it ended at byte ${readAt + got}, ${length - got} bytes earlier than its size said` };
+    if (got < end - start) {
+      return { kind: 'input-changed', reason: `it ended at byte ${start + got}, ${end - start - got} bytes earlier than its size said` };
     }
   }
-  kernels.sha256(input, bytes.subarray(controlOffset(slot) + DIGEST_AT, controlOffset(slot) + DIGEST_AT + DIGEST_SIZE));
-  let codec = CODEC_NONE;
-  let stored = length;
-  if (task.lz4 && length > 0) {
-    const outAt = outputOffset(layout, slot);
-    const n = kernels.lz4Compress(input, bytes.subarray(outAt, outAt + layout.outputBytes));
+  return null;
+}
+
+function pack(task: PackTask): TaskResult {
+  const { slots } = task;
+  const failure = readChunks(task);
+  if (failure !== null) return failure;
+  slots.forEach((slot, i) => hashJobs.set([inputOffset(layout, slot), field(slot, F.length), controlOffset(slot) + DIGEST_AT], i * 3));
+  hasher.hash(ring, hashJobs, slots.length);
+  if (task.lz4) {
+    slots.forEach((slot, i) => lz4Jobs.set([inputOffset(layout, slot), field(slot, F.length), outputOffset(layout, slot), layout.outputBytes], i * 4));
+    lz4.compress(ring, lz4Jobs, slots.length, lz4Results);
+  }
+  slots.forEach((slot, i) => {
+    const length = field(slot, F.length);
+    const n = task.lz4 ? (lz4Results[i] ?? 0) : 0;
     // A chunk LZ4 does not shrink is stored raw.
-    if (n > 0 && n < length) {
-      codec = CODEC_LZ4;
-      stored = n;
-    }
-  }
-  setField(slot, F.codec, codec);
-  setField(slot, F.stored, stored);
+    const compressed = n > 0 && n < length;
+    setField(slot, F.codec, compressed ? CODEC_LZ4 : CODEC_NONE);
+    setField(slot, F.stored, compressed ? n : length);
+  });
   return null;
 }
 
@@ -88,83 +128,102 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-function unpackSlot(slot: number, task: UnpackTask): TaskFailure | null {
+/** Reads and decodes one block; the record's fields land in the slot's control block. */
+function decodeSlot(slot: number, task: UnpackTask): DecodedRecord | TaskFailure {
   const blockLength = field(slot, F.blockLength);
   const readAt = field(slot, F.readAt);
   const sequence = field(slot, F.sequence);
   const blockOffset = field(slot, F.blockOffset);
   const inAt = inputOffset(layout, slot);
-  const block = bytes.subarray(inAt, inAt + blockLength);
   if (readAt >= 0) {
     let got: number;
     try {
-      got = readFully(task.fd, block, readAt);
+      got = readFully(task.fd, inAt, blockLength, readAt);
     } catch (err) {
       return ioFailure('read', err);
     }
-    if (got < blockLength) {
-      return { kind: 'format', reason: 'container ends inside a block', sequence, offset: readAt + got };
-    }
+    if (got < blockLength) return { kind: 'format', reason: 'container ends inside a block', sequence, offset: readAt + got };
   }
+  const block = ring.subarray(inAt, inAt + blockLength);
   const recordEnd = blockLength - SYNC_SIZE;
-  // blockOffset names the first byte of the record (after the block prefix).
   for (let i = 0; i < SYNC_SIZE; i++) {
     if (block[recordEnd + i] !== task.sync[i]) {
       return { kind: 'format', reason: 'sync marker mismatch after block', sequence, offset: blockOffset + recordEnd + i, field: 'sync' };
     }
   }
-  let rec;
+  let rec: DecodedRecord;
   try {
     rec = decodeRecord(block, 0, recordEnd, { sequence, baseOffset: blockOffset, chunkSize: task.chunkSize });
   } catch (err) {
-    if (err instanceof FormatError) {
-      return { kind: 'format', reason: err.reason, sequence: err.sequence, offset: err.offset, field: err.field };
-    }
+    if (err instanceof FormatError) return { kind: 'format', reason: err.reason, sequence: err.sequence, offset: err.offset, field: err.field };
     throw err;
   }
-  let restored: Uint8Array;
   if (rec.codec === CODEC_LZ4) {
-    const outAt = outputOffset(layout, slot);
-    const out = bytes.subarray(outAt, outAt + rec.length);
-    const data = block.subarray(rec.dataStart, rec.dataStart + rec.dataLength);
-    const prefix = data.length >= 4 ? (data[0] ?? 0) | ((data[1] ?? 0) << 8) | ((data[2] ?? 0) << 16) | ((data[3] ?? 0) << 24) : -1;
+    const d = rec.dataStart;
+    const prefix = rec.dataLength >= 4 ? (block[d] ?? 0) + ((block[d + 1] ?? 0) << 8) + ((block[d + 2] ?? 0) << 16) + (block[d + 3] ?? 0) * 0x1000000 : -1;
     if (prefix !== rec.length) {
-      return { kind: 'format', reason: `LZ4 size prefix ${prefix} differs from record length ${rec.length}`, sequence, offset: blockOffset + rec.dataStart, field: 'data' };
+      return { kind: 'format', reason: `LZ4 size prefix ${prefix} differs from record length ${rec.length}`, sequence, offset: blockOffset + d, field: 'data' };
     }
-    const n = kernels.lz4Decompress(data, out);
-    if (n !== rec.length) {
-      return { kind: 'format', reason: 'corrupt LZ4 data', sequence, offset: blockOffset + rec.dataStart, field: 'data' };
-    }
-    restored = out;
-    setField(slot, F.dataStart, outAt);
-  } else {
-    restored = block.subarray(rec.dataStart, rec.dataStart + rec.length);
-    setField(slot, F.dataStart, inAt + rec.dataStart);
-  }
-  const digestAt = controlOffset(slot) + DIGEST_AT;
-  const digest = bytes.subarray(digestAt, digestAt + DIGEST_SIZE);
-  kernels.sha256(restored, digest);
-  const stored = block.subarray(rec.digestAt, rec.digestAt + DIGEST_SIZE);
-  if (!equalBytes(digest, stored)) {
-    return { kind: 'checksum', sequence, offset: blockOffset + rec.digestAt, expected: hex(stored), actual: hex(digest), streamOffset: rec.offset };
   }
   setField(slot, F.offset, rec.offset);
   setField(slot, F.length, rec.length);
   setField(slot, F.codec, rec.codec);
   setField(slot, F.stored, rec.dataLength);
   setField(slot, F.final, rec.final ? 1 : 0);
-  if (rec.rootAt >= 0) bytes.set(block.subarray(rec.rootAt, rec.rootAt + DIGEST_SIZE), controlOffset(slot) + ROOT_AT);
+  setField(slot, F.dataStart, rec.codec === CODEC_LZ4 ? outputOffset(layout, slot) : inAt + rec.dataStart);
+  const c = controlOffset(slot);
+  if (rec.rootAt >= 0) ring.copyWithin(c + ROOT_AT, inAt + rec.rootAt, inAt + rec.rootAt + DIGEST_SIZE);
   const headerDigest = rec.metadata.get(HEADER_DIGEST_KEY);
   const headerOk = headerDigest !== undefined && /^[0-9a-f]{64}$/.test(headerDigest);
   setField(slot, F.hasHeaderDigest, headerOk ? 1 : 0);
-  if (headerOk) bytes.set(Buffer.from(headerDigest, 'hex'), controlOffset(slot) + HEADER_DIGEST_AT);
-  return null;
+  if (headerOk) ring.set(Buffer.from(headerDigest, 'hex'), c + HEADER_DIGEST_AT);
+  return rec;
 }
 
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+function unpack(task: UnpackTask): TaskResult {
+  const { slots } = task;
+  const records: DecodedRecord[] = [];
+  for (const slot of slots) {
+    const r = decodeSlot(slot, task);
+    if ('kind' in r) return r;
+    records.push(r);
+  }
+  // Decompress every LZ4 chunk of the batch in one call.
+  let n = 0;
+  const lz4Slots: number[] = [];
+  slots.forEach((slot, i) => {
+    const rec = records[i];
+    if (rec === undefined || rec.codec !== CODEC_LZ4) return;
+    const inAt = inputOffset(layout, slot);
+    lz4Jobs.set([inAt + rec.dataStart, rec.dataLength, outputOffset(layout, slot), rec.length], n * 4);
+    lz4Slots.push(i);
+    n++;
+  });
+  if (n > 0) lz4.decompress(ring, lz4Jobs, n, lz4Results);
+  for (let j = 0; j < n; j++) {
+    const i = lz4Slots[j] ?? 0;
+    const rec = records[i];
+    const slot = slots[i] ?? 0;
+    if (rec !== undefined && lz4Results[j] !== rec.length) {
+      return { kind: 'format', reason: 'corrupt LZ4 data', sequence: field(slot, F.sequence), offset: field(slot, F.blockOffset) + rec.dataStart, field: 'data' };
+    }
+  }
+  // Hash the restored bytes into the digest areas, then compare with the stored digests.
+  slots.forEach((slot, i) => hashJobs.set([field(slot, F.dataStart), records[i]?.length ?? 0, controlOffset(slot) + DIGEST_AT], i * 3));
+  hasher.hash(ring, hashJobs, slots.length);
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] ?? 0;
+    const rec = records[i];
+    if (rec === undefined) continue;
+    const at = controlOffset(slot) + DIGEST_AT;
+    const digest = ring.subarray(at, at + DIGEST_SIZE);
+    const inAt = inputOffset(layout, slot);
+    const stored = ring.subarray(inAt + rec.digestAt, inAt + rec.digestAt + DIGEST_SIZE);
+    if (!digest.every((b, k) => b === stored[k])) {
+      return { kind: 'checksum', sequence: field(slot, F.sequence), offset: field(slot, F.blockOffset) + rec.digestAt, expected: hex(stored), actual: hex(digest), streamOffset: rec.offset };
+    }
+  }
+  return null;
 }
 
 const stallCell = new Int32Array(new SharedArrayBuffer(4));
@@ -175,9 +234,5 @@ export default function run(task: Task): TaskResult {
   // A stall blocks the thread, as a hung native call would; the task's
   // deadline makes Piscina terminate this worker.
   if (task.fault === 'stall') Atomics.wait(stallCell, 0, 0, task.stallMs ?? 60_000);
-  for (const slot of task.slots) {
-    const failure = task.op === 'pack' ? packSlot(slot, task) : unpackSlot(slot, task);
-    if (failure !== null) return failure;
-  }
-  return null;
+  return task.op === 'pack' ? pack(task) : unpack(task);
 }

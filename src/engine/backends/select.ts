@@ -1,0 +1,144 @@
+// Choosing back ends. `auto` measures every back end present on a short
+// calibration buffer (once per process) and takes the fastest: the choice
+// never changes a digest or the format, only the speed.
+import { performance } from 'node:perf_hooks';
+import { BackendUnavailableError, ValidationError } from '../../errors.js';
+import { fillBlock } from '../../datagen/profiles.js';
+import {
+  createHashKernel,
+  createLz4Kernel,
+  HASH_BACKENDS,
+  LZ4_BACKENDS,
+  type HashBackendName,
+  type Lz4BackendName,
+} from './kernels.js';
+
+export interface BackendChoice {
+  hash: HashBackendName;
+  lz4: Lz4BackendName;
+}
+
+export interface BackendRequest {
+  hash?: HashBackendName | 'auto';
+  lz4?: Lz4BackendName | 'auto';
+}
+
+export interface Calibration<N extends string> {
+  name: N;
+  available: boolean;
+  /** Why it cannot be used, when it cannot. */
+  reason?: string;
+  /** Measured throughput, MB/s on one core (compression for LZ4). */
+  mbPerSec?: number;
+  /** LZ4 only: decompression MB/s. */
+  decompressMbPerSec?: number;
+}
+
+const CAL_CHUNK = 128 * 1024;
+const CAL_CHUNKS = 4;
+
+function calibrationRing(): { ring: Uint8Array; hashJobs: Float64Array; lz4Jobs: Float64Array; unJobs: Float64Array } {
+  // Input chunks, then output areas (LZ4 bound), then digests.
+  const outStride = CAL_CHUNK + Math.ceil(CAL_CHUNK / 255) + 32;
+  const ring = new Uint8Array(CAL_CHUNKS * (2 * CAL_CHUNK + outStride) + CAL_CHUNKS * 32);
+  const hashJobs = new Float64Array(CAL_CHUNKS * 3);
+  const lz4Jobs = new Float64Array(CAL_CHUNKS * 4);
+  const unJobs = new Float64Array(CAL_CHUNKS * 4);
+  const outBase = CAL_CHUNKS * CAL_CHUNK;
+  const backBase = outBase + CAL_CHUNKS * outStride;
+  const digestBase = backBase + CAL_CHUNKS * CAL_CHUNK;
+  for (let i = 0; i < CAL_CHUNKS; i++) {
+    fillBlock(i % 2 === 0 ? 'text' : 'tensor', ring.subarray(i * CAL_CHUNK, (i + 1) * CAL_CHUNK), 7, i);
+    hashJobs.set([i * CAL_CHUNK, CAL_CHUNK, digestBase + i * 32], i * 3);
+    lz4Jobs.set([i * CAL_CHUNK, CAL_CHUNK, outBase + i * outStride, outStride], i * 4);
+  }
+  return { ring, hashJobs, lz4Jobs, unJobs };
+}
+
+/** Best of `reps` timings of `fn`, as MB/s over `bytes`. */
+function measure(bytes: number, reps: number, fn: () => void): number {
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return bytes / 1e6 / (Math.max(best, 0.001) / 1000);
+}
+
+let hashCal: Promise<Array<Calibration<HashBackendName>>> | undefined;
+let lz4Cal: Array<Calibration<Lz4BackendName>> | undefined;
+
+/** Measures every hash back end (cached for the process). */
+export function calibrateHash(): Promise<Array<Calibration<HashBackendName>>> {
+  hashCal ??= (async () => {
+    const { ring, hashJobs } = calibrationRing();
+    const out: Array<Calibration<HashBackendName>> = [];
+    for (const name of HASH_BACKENDS) {
+      try {
+        const k = await createHashKernel(name);
+        k.hash(ring, hashJobs, CAL_CHUNKS); // warm up
+        out.push({ name, available: true, mbPerSec: measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.hash(ring, hashJobs, CAL_CHUNKS)) });
+      } catch (err) {
+        out.push({ name, available: false, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
+  })();
+  return hashCal;
+}
+
+/** Measures every LZ4 back end (cached for the process). */
+export function calibrateLz4(): Array<Calibration<Lz4BackendName>> {
+  lz4Cal ??= LZ4_BACKENDS.map((name): Calibration<Lz4BackendName> => {
+    try {
+      const k = createLz4Kernel(name);
+      const { ring, lz4Jobs, unJobs } = calibrationRing();
+      const results = new Int32Array(CAL_CHUNKS);
+      k.compress(ring, lz4Jobs, CAL_CHUNKS, results);
+      const mbPerSec = measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.compress(ring, lz4Jobs, CAL_CHUNKS, results));
+      const backBase = (lz4Jobs[2] ?? 0) + CAL_CHUNKS * (lz4Jobs[3] ?? 0);
+      for (let i = 0; i < CAL_CHUNKS; i++) unJobs.set([lz4Jobs[i * 4 + 2] ?? 0, results[i] ?? 0, backBase + i * CAL_CHUNK, CAL_CHUNK], i * 4);
+      const back = new Int32Array(CAL_CHUNKS);
+      const decompressMbPerSec = measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.decompress(ring, unJobs, CAL_CHUNKS, back));
+      return { name, available: true, mbPerSec, decompressMbPerSec };
+    } catch (err) {
+      return { name, available: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  });
+  return lz4Cal;
+}
+
+function fastest<N extends string>(cal: Array<Calibration<N>>, key: 'mbPerSec' | 'decompressMbPerSec' = 'mbPerSec'): N | undefined {
+  let best: Calibration<N> | undefined;
+  for (const c of cal) if (c.available && (best === undefined || (c[key] ?? 0) > (best[key] ?? 0))) best = c;
+  return best?.name;
+}
+
+export function checkBackendNames(req: BackendRequest): void {
+  if (req.hash !== undefined && req.hash !== 'auto' && !HASH_BACKENDS.includes(req.hash)) {
+    throw new ValidationError('hashBackend', `${String(req.hash)} is not one of auto, ${HASH_BACKENDS.join(', ')}`);
+  }
+  if (req.lz4 !== undefined && req.lz4 !== 'auto' && !LZ4_BACKENDS.includes(req.lz4)) {
+    throw new ValidationError('lz4Backend', `${String(req.lz4)} is not one of auto, ${LZ4_BACKENDS.join(', ')}`);
+  }
+}
+
+/** Resolves `auto` by measurement and checks that a forced back end loads here. */
+export async function resolveBackends(req: BackendRequest = {}): Promise<BackendChoice> {
+  checkBackendNames(req);
+  const hashCals = await calibrateHash();
+  const hash = req.hash === undefined || req.hash === 'auto' ? fastest(hashCals) : req.hash;
+  const hashCal = hashCals.find((c) => c.name === hash);
+  if (hash === undefined || hashCal?.available !== true) {
+    throw new BackendUnavailableError(`hash back end ${hash ?? 'auto'} is not available here: ${hashCal?.reason ?? 'none loads'}`);
+  }
+  const lz4Cals = calibrateLz4();
+  // Compression is the expensive direction; it decides.
+  const lz4 = req.lz4 === undefined || req.lz4 === 'auto' ? fastest(lz4Cals) : req.lz4;
+  const lz4CalEntry = lz4Cals.find((c) => c.name === lz4);
+  if (lz4 === undefined || lz4CalEntry?.available !== true) {
+    throw new BackendUnavailableError(`LZ4 back end ${lz4 ?? 'auto'} is not available here: ${lz4CalEntry?.reason ?? 'none loads'}`);
+  }
+  return { hash, lz4 };
+}
