@@ -4,6 +4,7 @@ import { ValidationError } from '../../errors.js';
 import { resolveCompression } from '../../options.js';
 import { parseFaults } from '../../engine/faults.js';
 import type { ResilienceOptions } from '../../engine/guard.js';
+import type { HashBackendName, Lz4BackendName } from '../../engine/backends/kernels.js';
 import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { progressLine } from '../progress.js';
 import { packText, unpackText } from '../report.js';
@@ -29,11 +30,18 @@ function say(ctx: CommandContext, toStdout: boolean, text: string): void {
 
 /** Resilience flags shared by pack, unpack and verify. */
 const RESILIENCE_OPTIONS = {
+  'hash-backend': { type: 'string' },
+  'lz4-backend': { type: 'string' },
   'inject-faults': { type: 'string' },
   'fault-seed': { type: 'string' },
   'task-timeout': { type: 'string' },
   'breaker-patience': { type: 'string' },
 } as const;
+
+/** --hash-backend / --lz4-backend, checked by the engine. */
+function backends(args: ParsedArgs): { hashBackend?: HashBackendName | 'auto'; lz4Backend?: Lz4BackendName | 'auto' } {
+  return { hashBackend: str(args, 'hash-backend') as HashBackendName | undefined, lz4Backend: str(args, 'lz4-backend') as Lz4BackendName | undefined };
+}
 
 function resilience(args: ParsedArgs): ResilienceOptions {
   const faults = str(args, 'inject-faults');
@@ -45,6 +53,8 @@ function resilience(args: ParsedArgs): ResilienceOptions {
 }
 
 const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
+      --hash-backend <b>         SHA-256 back end: auto (default), native, node, wasm, wasm-simd
+      --lz4-backend <b>          LZ4 back end: auto (default), native, lz4-napi
       --task-timeout <ms>        deadline of one worker task before it is cancelled and retried (default 30000)
       --breaker-patience <ms>    how long to wait for an open circuit breaker to recover before failing (default 5000)
       --inject-faults <spec>     rehearse failure: crash=0.05,error=0.05,stall=0.01 (rates per task attempt)
@@ -89,6 +99,7 @@ ${COMMON_HELP}`,
         workers: int(args, 'workers'),
         durable: flag(args, 'fsync'),
         resilience: resilience(args),
+        ...backends(args),
         signal: ctx.signal,
         onProgress: progress.onProgress,
       });
@@ -125,6 +136,7 @@ ${COMMON_HELP}`,
         workers: int(args, 'workers'),
         durable: flag(args, 'fsync'),
         resilience: resilience(args),
+        ...backends(args),
         signal: ctx.signal,
         onProgress: progress.onProgress,
       });
@@ -154,7 +166,7 @@ ${COMMON_HELP}`,
     const from = args.positionals[0] ?? '-';
     const progress = progressLine('verifying', ctx.stderr, !flag(args, 'quiet'));
     try {
-      const report = await verify(source(from), { workers: int(args, 'workers'), resilience: resilience(args), signal: ctx.signal, onProgress: progress.onProgress });
+      const report = await verify(source(from), { workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
       progress.done();
       if (flag(args, 'json')) ctx.stdout.write(JSON.stringify(report) + '\n');
       else if (!flag(args, 'quiet')) ctx.stdout.write(unpackText(report, from === '-' ? 'standard input' : from, undefined));
