@@ -25,6 +25,7 @@ export function packText(r: PackReport, from: string, to: string): string {
       ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? (r.storedBytes / r.bytes).toFixed(3) : 'n/a'})`],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+      ['back ends', `SHA-256 ${r.hashBackend}${r.compression === 'lz4' ? `, LZ4 ${r.lz4Backend}` : ''}`],
       ...recovery(r.resilience),
     ])
   );
@@ -40,6 +41,7 @@ export function unpackText(r: UnpackReport, from: string, to: string | undefined
       ['container', formatSize(r.storedBytes)],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+      ['back ends', `SHA-256 ${r.hashBackend}${r.compressedChunks > 0 ? `, LZ4 ${r.lz4Backend}` : ''}`],
       ...recovery(r.resilience),
     ])
   );

@@ -92,7 +92,7 @@ Options:
       if (json) {
         ctx.stdout.write(JSON.stringify({ operation: 'demo', profile, seed, bytes, containerBytes: containerSize, chunks: p.chunks, rootDigest: p.rootDigest, steps }) + '\n');
       } else {
-        log(`ok: ${p.chunks} chunks round-tripped byte-identical through ${p.workers} workers`);
+        log(`ok: ${p.chunks} chunks round-tripped byte-identical through ${p.workers} workers (SHA-256: ${p.hashBackend}, LZ4: ${p.lz4Backend})`);
       }
       return 0;
     } finally {
