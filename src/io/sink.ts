@@ -166,8 +166,10 @@ function writableSink(w: Writable): Sink {
       w.off('error', onError);
     },
     abort(reason) {
+      // Destroying with the error tells whoever reads the stream that it is
+      // incomplete; our error listener stays, so that error cannot crash a
+      // caller that listens only to the promise.
       if (!isStdio) w.destroy(reason instanceof Error ? reason : new Error(String(reason)));
-      w.off('error', onError);
       return Promise.resolve();
     },
   };
