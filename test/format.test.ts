@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readLong, writeLong, longSize } from '../dist/format/varint.js';
 import { encodeHead, encodeTail, decodeRecord } from '../dist/format/record.js';
-import { chunkType } from '../dist/format/schema.js';
+import { chunkType, headerMapType } from '../dist/format/avro-types.js';
 import { createHeader, parseHeader } from '../dist/format/header.js';
 import { FormatError } from '../dist/index.js';
 
@@ -38,7 +38,7 @@ describe('record encoding', () => {
   it('is byte-identical to what avsc encodes for the same record', () => {
     for (const final of [false, true]) {
       const ours = encode(final);
-      const theirs = chunkType.toBuffer({
+      const theirs = chunkType().toBuffer({
         sequence: 5,
         offset: 5 * 4096,
         length: 300,
@@ -65,11 +65,34 @@ describe('record encoding', () => {
 });
 
 describe('header', () => {
+  it('accepts the chunk schema rewritten by another tool (same canonical form), rejects another schema', () => {
+    const limits = { maxChunkSize: 1 << 26, maxHeaderBytes: 1 << 20 };
+    const { bytes } = createHeader({ chunkSize: 4096 });
+    const text = Buffer.from(bytes).toString('latin1');
+    const schema = JSON.stringify(JSON.parse(text.slice(text.indexOf('{"type"'), text.indexOf('}]}') + 3)) as object);
+    const pretty = JSON.stringify(JSON.parse(schema) as object, null, 1);
+    const rewrite = (s: string): Uint8Array => {
+      // Rebuild the header with the schema value replaced (its length prefix changes).
+      const map: Array<[string, string]> = [];
+      for (const key of ['avro.schema', 'avro.codec', 'hivestream.format', 'hivestream.chunk_size', 'hivestream.hash', 'hivestream.stream_id']) {
+        map.push([key, key === 'avro.schema' ? s : key === 'avro.codec' ? 'null' : key === 'hivestream.format' ? '1' : key === 'hivestream.chunk_size' ? '4096' : key === 'hivestream.hash' ? 'sha256' : '8a6a4f3c-1b2d-4e5f-8a9b-0c1d2e3f4a5b']);
+      }
+      const enc = headerMapType().toBuffer(Object.fromEntries(map.map(([k, v]) => [k, Buffer.from(v)])));
+      return Buffer.concat([bytes.subarray(0, 4), enc, bytes.subarray(bytes.length - 16)]);
+    };
+    expect(parseHeader(rewrite(pretty), true, limits)).toMatchObject({ chunkSize: 4096 });
+    expect(() => parseHeader(rewrite(schema.replace('"Chunk"', '"Other"')), true, limits)).toThrow(/schema is not hivestream.Chunk format 1/);
+  });
+
   it('parses what it writes, incrementally', () => {
     const { header, bytes } = createHeader({ chunkSize: 65536, source: 'x.bin' });
     const limits = { maxChunkSize: 1 << 26, maxHeaderBytes: 1 << 20 };
     expect(parseHeader(bytes.subarray(0, 100), false, limits)).toEqual({ needMore: true });
     const parsed = parseHeader(bytes, true, limits);
+    // The metadata map is encoded exactly as avsc encodes map<bytes>.
+    const map = bytes.subarray(4, bytes.length - 16);
+    const meta = Object.fromEntries([...header.metadata].map(([k, v]) => [k, Buffer.from(v)]));
+    expect(Buffer.from(map).equals(headerMapType().toBuffer(meta))).toBe(true);
     expect(parsed).toMatchObject({ chunkSize: 65536, source: 'x.bin', streamId: header.streamId, length: bytes.length, digestHex: header.digestHex });
   });
 });

@@ -1,9 +1,9 @@
 // The Avro Object Container File header: magic, metadata map, sync marker.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import avro from 'avsc';
 import { FormatError, FrameTooLargeError, TruncatedStreamError } from '../errors.js';
-import { readLong } from './varint.js';
-import { CHUNK_CANONICAL, CHUNK_SCHEMA_JSON, FORMAT_VERSION, MAGIC, META, SYNC_SIZE } from './schema.js';
+import { CHUNK_SCHEMA_JSON, FORMAT_VERSION, MAGIC, META, SYNC_SIZE } from './schema.js';
+import { isChunkSchema } from './avro-types.js';
+import { readLong, writeLong, longSize } from './varint.js';
 
 export interface ContainerHeader {
   chunkSize: number;
@@ -18,8 +18,6 @@ export interface ContainerHeader {
   digestHex: string;
 }
 
-const headerMapType = avro.Type.forSchema({ type: 'map', values: 'bytes' });
-
 export interface NewHeaderOptions {
   chunkSize: number;
   source?: string | undefined;
@@ -31,7 +29,7 @@ export interface NewHeaderOptions {
 export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader; bytes: Uint8Array } {
   const streamId = opts.streamId ?? randomUUID();
   const sync = opts.sync ?? new Uint8Array(randomBytes(SYNC_SIZE));
-  const meta: Record<string, Buffer> = {
+  const meta: Record<string, Uint8Array> = {
     [META.schema]: Buffer.from(CHUNK_SCHEMA_JSON),
     [META.codec]: Buffer.from('null'),
     [META.format]: Buffer.from(String(FORMAT_VERSION)),
@@ -40,7 +38,7 @@ export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader;
     [META.streamId]: Buffer.from(streamId),
   };
   if (opts.source !== undefined) meta[META.source] = Buffer.from(opts.source);
-  const map = headerMapType.toBuffer(meta);
+  const map = encodeBytesMap(meta);
   const bytes = new Uint8Array(MAGIC.length + map.length + SYNC_SIZE);
   bytes.set(MAGIC, 0);
   bytes.set(map, MAGIC.length);
@@ -180,7 +178,7 @@ function interpret(
   if (hash !== 'sha256') fail(META.hash, `unsupported hash ${JSON.stringify(hash)}`);
   const schema = get(META.schema);
   if (schema === undefined) fail(META.schema, 'missing');
-  else if (schema !== CHUNK_SCHEMA_JSON && canonical(schema) !== CHUNK_CANONICAL) fail(META.schema, 'schema is not hivestream.Chunk format 1');
+  else if (schema !== CHUNK_SCHEMA_JSON && !isChunkSchema(schema)) fail(META.schema, 'schema is not hivestream.Chunk format 1');
   const sizeText = get(META.chunkSize) ?? '';
   if (!/^[1-9][0-9]{0,15}$/.test(sizeText)) fail(META.chunkSize, `not a positive integer: ${JSON.stringify(sizeText)}`);
   const chunkSize = Number(sizeText);
@@ -192,10 +190,21 @@ function interpret(
   return { chunkSize, streamId, source: get(META.source) };
 }
 
-function canonical(schema: string): string | undefined {
-  try {
-    return JSON.stringify(avro.Type.forSchema(JSON.parse(schema) as avro.Schema).schema());
-  } catch {
-    return undefined;
+/** Avro map<bytes>: one block of entries, then the end marker. */
+function encodeBytesMap(meta: Record<string, Uint8Array>): Uint8Array {
+  const entries = Object.entries(meta).map(([k, v]) => [new TextEncoder().encode(k), v] as const);
+  let size = longSize(entries.length) + 1;
+  for (const [k, v] of entries) size += longSize(k.length) + k.length + longSize(v.length) + v.length;
+  const out = new Uint8Array(size);
+  let pos = writeLong(out, 0, entries.length);
+  for (const [k, v] of entries) {
+    pos = writeLong(out, pos, k.length);
+    out.set(k, pos);
+    pos += k.length;
+    pos = writeLong(out, pos, v.length);
+    out.set(v, pos);
+    pos += v.length;
   }
+  out[pos] = 0;
+  return out;
 }

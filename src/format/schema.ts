@@ -1,6 +1,7 @@
 // The Avro schema of a hivestream container (format 1) and its header keys.
 // See docs/FORMAT.md; the JSON below is written verbatim into `avro.schema`.
-import avro from 'avsc';
+// avsc's view of it lives in avro-types.ts, loaded only where needed: the
+// hot paths encode and decode records by hand (see record.ts).
 
 export * from './constants.js';
 
@@ -22,9 +23,3 @@ export const CHUNK_SCHEMA = {
 } as const;
 
 export const CHUNK_SCHEMA_JSON = JSON.stringify(CHUNK_SCHEMA);
-
-/** avsc's view of the record type: used to check foreign schemas and in tests. */
-export const chunkType = avro.Type.forSchema(JSON.parse(CHUNK_SCHEMA_JSON) as avro.Schema);
-
-/** Parsing Canonical Form of the chunk schema, to compare schemas written by other tools. */
-export const CHUNK_CANONICAL = JSON.stringify(chunkType.schema());

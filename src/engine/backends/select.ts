@@ -4,6 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import { BackendUnavailableError, ValidationError } from '../../errors.js';
 import { fillBlock } from '../../datagen/profiles.js';
+import { readCalibration, writeCalibration, type CalibrationRecord } from './calibration-cache.js';
 import {
   createHashKernel,
   createLz4Kernel,
@@ -124,16 +125,41 @@ export function checkBackendNames(req: BackendRequest): void {
   }
 }
 
+let remembered: CalibrationRecord | undefined;
+
+/** Calibration from this process, the disk cache, or a fresh measurement (then cached). */
+async function calibration(): Promise<CalibrationRecord> {
+  remembered ??= await stillLoads(readCalibration());
+  if (remembered === undefined) {
+    remembered = { hash: await calibrateHash(), lz4: calibrateLz4() };
+    writeCalibration(remembered);
+  }
+  return remembered;
+}
+
+/** A cached record is trusted only if what it calls available still loads. */
+async function stillLoads(record: CalibrationRecord | undefined): Promise<CalibrationRecord | undefined> {
+  if (record === undefined) return undefined;
+  try {
+    for (const c of record.hash) if (c.available) await createHashKernel(c.name);
+    for (const c of record.lz4) if (c.available) createLz4Kernel(c.name);
+    return record;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Resolves `auto` by measurement and checks that a forced back end loads here. */
 export async function resolveBackends(req: BackendRequest = {}): Promise<BackendChoice> {
   checkBackendNames(req);
-  const hashCals = await calibrateHash();
+  const cal = await calibration();
+  const hashCals = cal.hash;
   const hash = req.hash === undefined || req.hash === 'auto' ? fastest(hashCals) : req.hash;
   const hashCal = hashCals.find((c) => c.name === hash);
   if (hash === undefined || hashCal?.available !== true) {
     throw new BackendUnavailableError(`hash back end ${hash ?? 'auto'} is not available here: ${hashCal?.reason ?? 'none loads'}`);
   }
-  const lz4Cals = calibrateLz4();
+  const lz4Cals = cal.lz4;
   // Compression is the expensive direction; it decides.
   const lz4 = req.lz4 === undefined || req.lz4 === 'auto' ? fastest(lz4Cals) : req.lz4;
   const lz4CalEntry = lz4Cals.find((c) => c.name === lz4);
