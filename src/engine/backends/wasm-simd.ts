@@ -3,7 +3,7 @@
 // generator scripts/gen-sha256x4.mjs; docs/WASM.md describes the design.
 import { readFile } from 'node:fs/promises';
 import { BackendUnavailableError, ValidationError, messageOf } from '../../errors.js';
-import { pairBatch, SHA256_BYTES, type HashJob, type MultiHasher } from './hasher.js';
+import { pairBatch, SHA256_BYTES, type MultiHasher } from './hasher.js';
 import { exportedFunction, exportedI32, webAssembly, type WasmFunction, type WasmModule } from './wasm-api.js';
 
 const BLOCK = 64;
@@ -64,8 +64,21 @@ function paddedBytes(length: number): number {
   return (Math.floor((length + 8) / BLOCK) + 1) * BLOCK;
 }
 
-interface Job extends HashJob {
+interface Job {
+  readonly input: Uint8Array;
+  readonly output: Uint8Array;
   readonly padded: number;
+}
+
+/** Pairs inputs with outputs (validated as pairBatch does) and notes each padded length. */
+function jobsOf(inputs: readonly Uint8Array[], outputs: readonly Uint8Array[]): Job[] {
+  return pairBatch(inputs, outputs).map(({ input, output }) => ({ input, output, padded: paddedBytes(input.length) }));
+}
+
+function jobAt(jobs: readonly Job[], i: number): Job {
+  const job = jobs[i];
+  if (job === undefined) throw new RangeError(`no job ${i}`);
+  return job;
 }
 
 interface Kernel {
@@ -81,93 +94,92 @@ interface Kernel {
 class WasmSimdSha256 implements MultiHasher {
   readonly name = 'wasm-simd';
   private readonly view: DataView;
+  /** Lane k's digest after digest4, the scalar digest after digest1 at lane 0's. */
+  private readonly digests: Uint8Array[];
 
   constructor(
     private readonly kernel: Kernel,
     private readonly u8: Uint8Array,
-    /** Start of lane k's buffer: lanes[0] + k * segment; the four are contiguous. */
-    private readonly lanes: readonly [number, number, number, number],
-    private readonly out: number,
+    /** Start of the lane buffers: lane k's at base + k * segment, the four contiguous. */
+    private readonly base: number,
     private readonly segment: number,
+    /** Where digest4/digest1 write: four 32-byte digests. */
+    private readonly out: number,
   ) {
     this.view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    this.digests = [0, 1, 2, 3].map((k) => u8.subarray(out + SHA256_BYTES * k, out + SHA256_BYTES * (k + 1)));
   }
 
   hashMany(inputs: Uint8Array[], outputs: Uint8Array[]): void {
     // Equal lengths pad to the same block count and so run in lock step to
-    // the end; group by that count, four at a time.
-    const byBlocks = new Map<number, Job[]>();
-    for (const job of pairBatch(inputs, outputs)) {
-      const padded = paddedBytes(job.input.length);
-      const group = byBlocks.get(padded);
-      if (group === undefined) byBlocks.set(padded, [{ ...job, padded }]);
-      else group.push({ ...job, padded });
-    }
+    // the end. Sorted by that count (stable), each run of equal counts is
+    // hashed four at a time; what is left of the runs, still in order, is
+    // hashed in fours too, neighbours in length sharing lanes.
+    const jobs = jobsOf(inputs, outputs).sort((a, b) => a.padded - b.padded);
     const rest: Job[] = [];
-    for (const group of byBlocks.values()) {
-      let i = 0;
-      for (; i + LANES <= group.length; i += LANES) this.hashLanes(group.slice(i, i + LANES));
-      rest.push(...group.slice(i));
+    for (let i = 0; i < jobs.length; ) {
+      const padded = jobAt(jobs, i).padded;
+      let j = i + 1;
+      while (j < jobs.length && jobAt(jobs, j).padded === padded) j++;
+      for (; i + LANES <= j; i += LANES) this.hashLanes(jobs, i, LANES);
+      for (; i < j; i++) rest.push(jobAt(jobs, i));
     }
-    // Leftovers of unequal lengths: neighbours in length share lanes until
-    // the shorter ones finish.
-    rest.sort((a, b) => a.padded - b.padded);
-    for (let i = 0; i < rest.length; i += LANES) this.hashLanes(rest.slice(i, i + LANES));
+    for (let i = 0; i < rest.length; i += LANES) this.hashLanes(rest, i, Math.min(LANES, rest.length - i));
   }
 
-  /** Hashes up to four jobs, sorted by padded length, in the vector kernel while enough lanes are live. */
-  private hashLanes(jobs: readonly Job[]): void {
-    const { kernel, lanes } = this;
-    if (jobs.length < MIN_SIMD_LANES) {
-      for (const job of jobs) this.hashScalar(job, 0);
-      return;
-    }
-    let live = jobs.map((job, lane) => ({ job, lane, at: lanes[0] + lane * this.segment }));
-    kernel.init4();
+  /**
+   * Hashes jobs[start .. start+count), sorted by padded length, one per lane,
+   * in the vector kernel while enough lanes are live. Lanes finish in order;
+   * a finished (or unused) lane goes on hashing stale bytes, ignored.
+   */
+  private hashLanes(jobs: readonly Job[], start: number, count: number): void {
+    const { kernel, base, segment } = this;
+    const end = start + count;
+    let first = start;
     let pos = 0;
-    while (live.length >= MIN_SIMD_LANES) {
-      let end = Infinity;
-      for (const { job } of live) end = Math.min(end, job.padded);
-      const to = Math.min(pos + this.segment, end);
-      // A finished or missing lane goes on hashing stale bytes; its result is ignored.
-      for (const { job, at } of live) this.fill(at, job, pos, to);
-      kernel.blocks4(lanes[0], lanes[1], lanes[2], lanes[3], (to - pos) / BLOCK);
-      pos = to;
-      if (to === end) {
-        kernel.digest4(this.out);
-        for (const { job, lane } of live) {
-          if (job.padded === end) this.copyDigest(job, this.out + SHA256_BYTES * lane);
+    if (count >= MIN_SIMD_LANES) {
+      kernel.init4();
+      while (end - first >= MIN_SIMD_LANES) {
+        const done = jobAt(jobs, first).padded;
+        const to = Math.min(pos + segment, done);
+        for (let i = first; i < end; i++) this.fill(base + (i - start) * segment, jobAt(jobs, i), pos, to);
+        kernel.blocks4(base, base + segment, base + 2 * segment, base + 3 * segment, (to - pos) / BLOCK);
+        pos = to;
+        if (to === done) {
+          kernel.digest4(this.out);
+          for (; first < end && jobAt(jobs, first).padded === done; first++) {
+            this.copyDigest(jobAt(jobs, first), first - start);
+          }
         }
-        live = live.filter(({ job }) => job.padded !== end);
       }
     }
-    for (const { job, lane } of live) {
-      kernel.extract1(lane);
-      this.hashScalar(job, pos);
+    for (let i = first; i < end; i++) {
+      if (pos > 0) kernel.extract1(i - start);
+      this.hashScalar(jobAt(jobs, i), pos);
     }
   }
 
   /** Scalar kernel from `from` (0: a fresh state; else the state extract1 left). */
   private hashScalar(job: Job, from: number): void {
-    const { kernel } = this;
-    const at = this.lanes[0];
+    const { kernel, base } = this;
     const room = LANES * this.segment;
     if (from === 0) kernel.init1();
     for (let pos = from; pos < job.padded; ) {
       const to = Math.min(pos + room, job.padded);
-      this.fill(at, job, pos, to);
-      kernel.blocks1(at, (to - pos) / BLOCK);
+      this.fill(base, job, pos, to);
+      kernel.blocks1(base, (to - pos) / BLOCK);
       pos = to;
     }
     kernel.digest1(this.out);
-    this.copyDigest(job, this.out);
+    this.copyDigest(job, 0);
   }
 
   /** Writes bytes [from, to) of the job's padded message at `at`; from and to are block-aligned. */
   private fill(at: number, job: Job, from: number, to: number): void {
     const { input } = job;
     const length = input.length;
-    if (from < length) this.u8.set(input.subarray(from, Math.min(to, length)), at);
+    if (from === 0 && to >= length) this.u8.set(input, at);
+    else if (from < length) this.u8.set(input.subarray(from, Math.min(to, length)), at);
     if (to <= length) return;
     this.u8.fill(0, at + Math.max(from, length) - from, at + to - from);
     if (length >= from) this.u8[at + length - from] = 0x80;
@@ -179,8 +191,9 @@ class WasmSimdSha256 implements MultiHasher {
     }
   }
 
-  private copyDigest(job: Job, at: number): void {
-    job.output.set(this.u8.subarray(at, at + SHA256_BYTES));
+  private copyDigest(job: Job, lane: number): void {
+    const digest = this.digests[lane];
+    if (digest !== undefined) job.output.set(digest);
   }
 }
 
@@ -217,8 +230,7 @@ export async function createWasmSimdSha256(options: WasmSimdOptions = {}): Promi
     if (base + LANES * segment + LANES * SHA256_BYTES > pages * PAGE) {
       throw new Error(`kernel heap base ${base} leaves too little memory`);
     }
-    const lanes = [base, base + segment, base + 2 * segment, base + 3 * segment] as const;
-    return new WasmSimdSha256(kernel, new Uint8Array(memory.buffer), lanes, base + LANES * segment, segment);
+    return new WasmSimdSha256(kernel, new Uint8Array(memory.buffer), base, segment, base + LANES * segment);
   } catch (cause) {
     throw new BackendUnavailableError(`wasm-simd: cannot load the SHA-256 kernel: ${messageOf(cause)}`, { cause });
   }
