@@ -55,7 +55,7 @@ const bswap = (x) => `(i8x16.swizzle ${x} (v128.const i8x16 3 2 1 0 7 6 5 4 11 1
  * @property {(x: string, n: number) => string} shr
  * @property {(x: string, n: number) => string[]} rot the terms whose xor is rotr(x, n)
  * @property {(e: string, f: string, g: string) => string} ch
- * @property {(a: string, b: string, c: string) => string} maj
+ * @property {(a: string, b: string) => string} maj Maj(a, b, c) given $bc = b ^ c; leaves a ^ b in $ab
  * @property {(t: number) => string} k
  */
 
@@ -68,8 +68,9 @@ const vec = {
   // or would, and a sigma becomes one flat xor chain of six shifts).
   rot: (x, n) => [vec.shr(x, n), `(i32x4.shl ${x} (i32.const ${32 - n}))`],
   ch: (e, f, g) => `(v128.bitselect ${f} ${g} ${e})`,
-  // Maj(a,b,c) bitwise: where a and b agree it is a, elsewhere c.
-  maj: (a, b, c) => `(v128.bitselect ${c} ${a} (v128.xor ${a} ${b}))`,
+  // Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)); this round's a ^ b is the next
+  // round's b ^ c, so Maj costs three operations, not four.
+  maj: (a, b) => `(v128.xor ${b} (v128.and (local.tee $ab (v128.xor ${a} ${b})) (local.get $bc)))`,
   k: (t) => `(v128.load offset=${KVEC + 16 * t} (i32.const 0))`,
 };
 /** @type {Ops} */
@@ -79,7 +80,7 @@ const sca = {
   shr: (x, n) => `(i32.shr_u ${x} (i32.const ${n}))`,
   rot: (x, n) => [`(i32.rotr ${x} (i32.const ${n}))`],
   ch: (e, f, g) => `(i32.xor ${g} (i32.and ${e} (i32.xor ${f} ${g})))`,
-  maj: (a, b, c) => `(i32.or (i32.and ${a} ${b}) (i32.and ${c} (i32.or ${a} ${b})))`,
+  maj: (a, b) => `(i32.xor ${b} (i32.and (local.tee $ab (i32.xor ${a} ${b})) (local.get $bc)))`,
   k: (t) => `(i32.const ${hex(K[t])})`,
 };
 
@@ -106,14 +107,17 @@ function rounds(o, loads = []) {
       const w2 = get(`w${(t - 2) % 16}`);
       const w7 = get(`w${(t - 7) % 16}`);
       const w15 = get(`w${(t - 15) % 16}`);
-      out.push(`(local.set $${w} ${o.add(smallSigma(o, w2, [17, 19, 10]), w7, smallSigma(o, w15, [7, 18, 3]), get(w))})`);
+      out.push(`(local.set $${w} ${o.add(get(w), w7, smallSigma(o, w15, [7, 18, 3]), smallSigma(o, w2, [17, 19, 10]))})`);
     }
     const [a, b, c, d, e, f, g, h] = range(8).map((i) => s(i, t));
-    const t1 = o.add(get(h), o.add(o.k(t), get(w)), bigSigma(o, get(e), [6, 11, 25]), o.ch(get(e), get(f), get(g)));
+    // Each sum adds its sigma last: the sigma is the longest path from e (or
+    // a, or W[t-2]), so the other terms are ready and waiting by then.
+    const t1 = o.add(get(h), o.add(o.k(t), get(w)), o.ch(get(e), get(f), get(g)), bigSigma(o, get(e), [6, 11, 25]));
     out.push(
       `(local.set $t1 ${t1})`,
       `(local.set $${d} ${o.add(get(d), get('t1'))})`,
-      `(local.set $${h} ${o.add(get('t1'), bigSigma(o, get(a), [2, 13, 22]), o.maj(get(a), get(b), get(c)))})`,
+      `(local.set $${h} ${o.add(get('t1'), o.maj(get(a), get(b)), bigSigma(o, get(a), [2, 13, 22]))})`,
+      `(local.set $bc (local.get $ab))`,
     );
   }
   return out.join('\n      ');
@@ -154,11 +158,12 @@ function blocks4() {
   (func $blocks4 (export "blocks4") (param $p0 i32) (param $p1 i32) (param $p2 i32) (param $p3 i32) (param $n i32)
     ${locals(range(8).map((i) => `s${i}`), 'v128')}
     ${locals(range(16).map((i) => `w${i}`), 'v128')}
-    ${locals(['t1', 'r0', 'r1', 'r2', 'r3', 'x0', 'x1', 'x2', 'x3'], 'v128')}
+    ${locals(['t1', 'ab', 'bc', 'r0', 'r1', 'r2', 'r3', 'x0', 'x1', 'x2', 'x3'], 'v128')}
     ${range(8).map((i) => `(local.set $s${i} (v128.load offset=${STATE4 + 16 * i} (i32.const 0)))`).join('\n    ')}
     (block $done
       (loop $block
         (br_if $done (i32.eqz (local.get $n)))
+        (local.set $bc (v128.xor (local.get $s1) (local.get $s2)))
       ${rounds(vec, loads)}
         ${feedForward('i32x4', STATE4, 16, 'v128')}
         ${range(4).map((k) => `(local.set $p${k} (i32.add (local.get $p${k}) (i32.const 64)))`).join(' ')}
@@ -177,11 +182,12 @@ function blocks1() {
   (func $blocks1 (export "blocks1") (param $p i32) (param $n i32)
     ${locals(range(8).map((i) => `s${i}`), 'i32')}
     ${locals(range(16).map((i) => `w${i}`), 'i32')}
-    (local $t1 i32) (local $r v128)
+    (local $t1 i32) (local $ab i32) (local $bc i32) (local $r v128)
     ${range(8).map((i) => `(local.set $s${i} (i32.load offset=${STATE1 + 4 * i} (i32.const 0)))`).join('\n    ')}
     (block $done
       (loop $block
         (br_if $done (i32.eqz (local.get $n)))
+        (local.set $bc (i32.xor (local.get $s1) (local.get $s2)))
       ${rounds(sca, loads)}
         ${feedForward('i32', STATE1, 4, 'i32')}
         (local.set $p (i32.add (local.get $p) (i32.const 64)))
