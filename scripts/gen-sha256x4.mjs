@@ -109,7 +109,7 @@ function rounds(o, loads = []) {
       const w15 = get(`w${(t - 15) % 16}`);
       out.push(`(local.set $${w} ${o.add(get(w), w7, smallSigma(o, w15, [7, 18, 3]), smallSigma(o, w2, [17, 19, 10]))})`);
     }
-    const [a, b, c, d, e, f, g, h] = range(8).map((i) => s(i, t));
+    const [a, b, , d, e, f, g, h] = range(8).map((i) => s(i, t));
     // Each sum adds its sigma last: the sigma is the longest path from e (or
     // a, or W[t-2]), so the other terms are ready and waiting by then.
     const t1 = o.add(get(h), o.add(o.k(t), get(w)), o.ch(get(e), get(f), get(g)), bigSigma(o, get(e), [6, 11, 25]));
