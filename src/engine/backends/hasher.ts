@@ -11,7 +11,8 @@ export interface MultiHasher {
   readonly name: string;
   /**
    * Writes SHA-256(inputs[i]) into the first 32 bytes of outputs[i]. Inputs
-   * may be views over a SharedArrayBuffer; they are only read.
+   * may be views over a SharedArrayBuffer; they are only read. An output
+   * must not overlap any input of the same batch.
    */
   hashMany(inputs: Uint8Array[], outputs: Uint8Array[]): void;
 }

@@ -15,6 +15,8 @@ const PAGE = 65536;
  */
 const MIN_SIMD_LANES = 3;
 const DEFAULT_SEGMENT = 16 * 1024;
+/** Room for the kernel's own low memory (state, constants): up to its heapBase, checked on load. */
+const KERNEL_RESERVED = 2048;
 const MAX_SEGMENT = 16 * 1024 * 1024;
 
 // A function returning (i8x16.popcnt (i8x16.splat (i32.const 0))): valid
@@ -213,7 +215,7 @@ export async function createWasmSimdSha256(options: WasmSimdOptions = {}): Promi
   try {
     const module = await compileKernel();
     // Fixed size: the kernel's low memory, four lane buffers, four digests.
-    const pages = Math.ceil((2048 + LANES * segment + LANES * SHA256_BYTES) / PAGE);
+    const pages = Math.ceil((KERNEL_RESERVED + LANES * segment + LANES * SHA256_BYTES) / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     const instance = await wasm.instantiate(module, { env: { memory } });
     const fn = (name: string): WasmFunction => exportedFunction(instance, name);
