@@ -8,6 +8,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../../errors.js';
 import { isNativeAvailable, loadNative } from './native.js';
+import { createHashWasmSha256 } from './hash-wasm.js';
+import { createWasmSimdSha256 } from './wasm-simd.js';
 
 export const HASH_BACKENDS = ['native', 'node', 'wasm', 'wasm-simd'] as const;
 export const LZ4_BACKENDS = ['native', 'lz4-napi'] as const;
@@ -142,7 +144,15 @@ export function createLz4Kernel(name: Lz4BackendName): Lz4Kernel {
   return name === 'native' ? nativeLz4Kernel() : lz4NapiKernel();
 }
 
+/** Adapts a per-buffer hasher (WebAssembly) to the job-table interface. */
 async function wasmHashKernel(name: 'wasm' | 'wasm-simd'): Promise<HashKernel> {
-  await Promise.resolve();
-  throw new BackendUnavailableError(`${name} hashing is not built in yet`);
+  const hasher = name === 'wasm' ? await createHashWasmSha256() : await createWasmSimdSha256();
+  return {
+    name,
+    hash(ring, jobs, count) {
+      // Digest areas (slot control blocks) never overlap chunk areas.
+      const { inputs, outputs } = jobViews(ring, jobs, count);
+      hasher.hashMany(inputs, outputs);
+    },
+  };
 }

@@ -78,7 +78,8 @@ export function calibrateHash(): Promise<Array<Calibration<HashBackendName>>> {
     for (const name of HASH_BACKENDS) {
       try {
         const k = await createHashKernel(name);
-        k.hash(ring, hashJobs, CAL_CHUNKS); // warm up
+        // Warm up: WebAssembly starts in a baseline tier and is optimised after a few calls.
+        for (let w = 0; w < 3; w++) k.hash(ring, hashJobs, CAL_CHUNKS);
         out.push({ name, available: true, mbPerSec: measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.hash(ring, hashJobs, CAL_CHUNKS)) });
       } catch (err) {
         out.push({ name, available: false, reason: err instanceof Error ? err.message : String(err) });
