@@ -8,8 +8,6 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../../errors.js';
 import { isNativeAvailable, loadNative } from './native.js';
-import { createHashWasmSha256 } from './hash-wasm.js';
-import { createWasmSimdSha256 } from './wasm-simd.js';
 
 export const HASH_BACKENDS = ['native', 'node', 'wasm', 'wasm-simd'] as const;
 export const LZ4_BACKENDS = ['native', 'lz4-napi'] as const;
@@ -146,7 +144,8 @@ export function createLz4Kernel(name: Lz4BackendName): Lz4Kernel {
 
 /** Adapts a per-buffer hasher (WebAssembly) to the job-table interface. */
 async function wasmHashKernel(name: 'wasm' | 'wasm-simd'): Promise<HashKernel> {
-  const hasher = name === 'wasm' ? await createHashWasmSha256() : await createWasmSimdSha256();
+  // Loaded on demand: most runs use the native or node:crypto back end.
+  const hasher = name === 'wasm' ? await (await import('./hash-wasm.js')).createHashWasmSha256() : await (await import('./wasm-simd.js')).createWasmSimdSha256();
   return {
     name,
     hash(ring, jobs, count) {

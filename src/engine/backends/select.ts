@@ -130,7 +130,7 @@ let remembered: CalibrationRecord | undefined;
 
 /** Calibration from this process, the disk cache, or a fresh measurement (then cached). */
 async function calibration(): Promise<CalibrationRecord> {
-  remembered ??= await stillLoads(readCalibration());
+  remembered ??= readCalibration();
   if (remembered === undefined) {
     remembered = { hash: await calibrateHash(), lz4: calibrateLz4() };
     writeCalibration(remembered);
@@ -138,34 +138,33 @@ async function calibration(): Promise<CalibrationRecord> {
   return remembered;
 }
 
-/** A cached record is trusted only if what it calls available still loads. */
-async function stillLoads(record: CalibrationRecord | undefined): Promise<CalibrationRecord | undefined> {
-  if (record === undefined) return undefined;
+/** Resolves `auto` by measurement and checks that the chosen back ends load here. */
+export async function resolveBackends(req: BackendRequest = {}): Promise<BackendChoice> {
+  checkBackendNames(req);
+  const choice = pick(req, await calibration());
   try {
-    for (const c of record.hash) if (c.available) await createHashKernel(c.name);
-    for (const c of record.lz4) if (c.available) createLz4Kernel(c.name);
-    return record;
+    // A cached calibration may be out of date: what it chose must still load.
+    await createHashKernel(choice.hash);
+    createLz4Kernel(choice.lz4);
+    return choice;
   } catch {
-    return undefined;
+    remembered = { hash: await calibrateHash(), lz4: calibrateLz4() };
+    writeCalibration(remembered);
+    return pick(req, remembered);
   }
 }
 
-/** Resolves `auto` by measurement and checks that a forced back end loads here. */
-export async function resolveBackends(req: BackendRequest = {}): Promise<BackendChoice> {
-  checkBackendNames(req);
-  const cal = await calibration();
-  const hashCals = cal.hash;
-  const hash = req.hash === undefined || req.hash === 'auto' ? fastest(hashCals) : req.hash;
-  const hashCal = hashCals.find((c) => c.name === hash);
+function pick(req: BackendRequest, cal: CalibrationRecord): BackendChoice {
+  const hash = req.hash === undefined || req.hash === 'auto' ? fastest(cal.hash) : req.hash;
+  const hashCal = cal.hash.find((c) => c.name === hash);
   if (hash === undefined || hashCal?.available !== true) {
     throw new BackendUnavailableError(`hash back end ${hash ?? 'auto'} is not available here: ${hashCal?.reason ?? 'none loads'}`);
   }
-  const lz4Cals = cal.lz4;
   // Compression is the expensive direction; it decides.
-  const lz4 = req.lz4 === undefined || req.lz4 === 'auto' ? fastest(lz4Cals) : req.lz4;
-  const lz4CalEntry = lz4Cals.find((c) => c.name === lz4);
-  if (lz4 === undefined || lz4CalEntry?.available !== true) {
-    throw new BackendUnavailableError(`LZ4 back end ${lz4 ?? 'auto'} is not available here: ${lz4CalEntry?.reason ?? 'none loads'}`);
+  const lz4 = req.lz4 === undefined || req.lz4 === 'auto' ? fastest(cal.lz4) : req.lz4;
+  const lz4Cal = cal.lz4.find((c) => c.name === lz4);
+  if (lz4 === undefined || lz4Cal?.available !== true) {
+    throw new BackendUnavailableError(`LZ4 back end ${lz4 ?? 'auto'} is not available here: ${lz4Cal?.reason ?? 'none loads'}`);
   }
   return { hash, lz4 };
 }
