@@ -18,3 +18,4 @@ export { closeIdlePools } from './engine/pool-cache.js';
 export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';
 export { parseFaults, type FaultOptions, type FaultRates } from './engine/faults.js';
+export { readChunks, type ChunkReadOptions, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './api.js';
