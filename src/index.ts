@@ -19,3 +19,5 @@ export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';
 export { parseFaults, type FaultOptions, type FaultRates } from './engine/faults.js';
 export { readChunks, type ChunkReadOptions, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './api.js';
+export * from './ml/index.js';
+export { engineGauges, type EngineGauges } from './engine/gauges.js';
