@@ -73,12 +73,15 @@ export function createIngestServer({ dataDir, compression = 'lz4', chunkSize = '
     }
     const ctl = new AbortController();
     res.once('close', () => ctl.abort(new Error('client went away mid-download')));
-    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    // Headers go out with the first verified bytes, so a failure before them is still a clean 500.
+    res.statusCode = 200;
+    res.setHeader('content-type', 'application/octet-stream');
     try {
       await unpack(path, res, { workers, signal: ctl.signal });
-    } catch {
-      // Headers are gone: reset the connection so the client cannot take a cut body for a whole one.
-      res.destroy();
+    } catch (err) {
+      if (!res.headersSent && !res.destroyed) send(res, statusOf(err) === 499 ? 499 : 500, { error: err.message, code: err.code });
+      // Bytes already went out: reset the connection so the client cannot take a cut body for a whole one.
+      else res.destroy();
     }
   }
 

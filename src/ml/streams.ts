@@ -87,6 +87,8 @@ export class EngineStream<R> extends Duplex {
         cb();
       },
     });
+    // The run destroys its sink when it fails; that failure reaches us as the run's rejection.
+    out.on('error', () => undefined);
     this.report = new Promise<R>((resolve, reject) => {
       this.startRun = () => {
         run(this.inbox, out, this.ctl.signal).then(

@@ -37,7 +37,7 @@ describe('NeuralDataStream round trip', () => {
     const batches: TrainingBatch[] = [];
     for await (const b of stream) batches.push(b);
     expect(batches.map((b) => b.sequence)).toEqual([...Array(16).keys()]);
-    expect(batches.map((b) => b.indices.length)).toEqual([...Array(15).fill(64), 1000 - 15 * 64]);
+    expect(batches.map((b) => b.indices.length)).toEqual([...Array<number>(15).fill(64), 1000 - 15 * 64]);
     let i = 0;
     for (const b of batches) {
       const rows = b.indices.length;
