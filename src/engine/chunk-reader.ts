@@ -86,13 +86,16 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
   const faults = new Map<number, ChecksumMismatchError | FormatError>();
   let total = -1;
   let containerEnd = header.length;
+  /** Set when the consumer left early: no new tasks, and those running may finish. */
+  let closing = false;
+  const running = new Set<Promise<void>>();
 
   // A batch with a bad chunk is run again chunk by chunk, so the good ones
   // in it still get through and the bad one is known exactly.
   const submit = (slots: number[], first: number): void => {
-    if (job.failed) return;
+    if (job.failed || closing) return;
     const task: UnpackTask = { op: 'unpack', slots, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync };
-    void job.outcome(task).then((err) => {
+    const p = job.outcome(task).then((err) => {
       if (err === undefined) {
         slots.forEach((slot, i) => job.window.put(first + i, slot));
       } else if (!report || !isChunkFault(err)) {
@@ -104,6 +107,8 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
         job.window.put(first, slots[0] ?? -1);
       }
     });
+    running.add(p);
+    void p.finally(() => running.delete(p));
   };
 
   // Block prefixes are read on the main thread, as in unpack.ts.
@@ -232,7 +237,10 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
     job.fail(err);
   } finally {
     if (left) {
-      // Stop the run and free its ring; nobody is left to tell.
+      // Let running tasks finish rather than abort them: an aborted task
+      // costs its worker thread (Piscina terminates it). Then stop the run.
+      closing = true;
+      while (running.size > 0 && !job.failed) await Promise.allSettled([...running]);
       job.fail(EARLY_CLOSE);
       await job.finish([loop]).catch(() => undefined);
     }

@@ -141,26 +141,31 @@ async function* pageEvents(
 ): AsyncGenerator<Event> {
   const chunks = readChunks(source, { ...options, corrupt: 'report' });
   let reader: PageReader | undefined;
-  for (;;) {
-    const step = await chunks.next();
-    if (step.done === true) {
-      state.report = step.value;
-      break;
+  try {
+    for (;;) {
+      const step = await chunks.next();
+      if (step.done === true) {
+        state.report = step.value;
+        break;
+      }
+      const e = step.value;
+      if (e.kind === 'header') {
+        if (e.header.contentType !== DATASET_CONTENT_TYPE) throw new ContentTypeError(DATASET_CONTENT_TYPE, e.header.contentType);
+        state.dataset = parseDatasetInfo(e.header.contentMeta);
+        reader = new PageReader(e.header.chunkSize);
+      } else if (reader === undefined) {
+        throw new Error('internal: chunk before header');
+      } else if (e.kind === 'corrupt') {
+        reader.corrupt(e.sequence, e.error);
+      } else {
+        const { records, damage } = reader.page(e.sequence, e.bytes, e.final);
+        if (damage !== undefined) yield { kind: 'damage', error: damage };
+        if (records.length > 0) yield { kind: 'records', records };
+      }
     }
-    const e = step.value;
-    if (e.kind === 'header') {
-      if (e.header.contentType !== DATASET_CONTENT_TYPE) throw new ContentTypeError(DATASET_CONTENT_TYPE, e.header.contentType);
-      state.dataset = parseDatasetInfo(e.header.contentMeta);
-      reader = new PageReader(e.header.chunkSize);
-    } else if (reader === undefined) {
-      throw new Error('internal: chunk before header');
-    } else if (e.kind === 'corrupt') {
-      reader.corrupt(e.sequence, e.error);
-    } else {
-      const { records, damage } = reader.page(e.sequence, e.bytes, e.final);
-      if (damage !== undefined) yield { kind: 'damage', error: damage };
-      if (records.length > 0) yield { kind: 'records', records };
-    }
+  } finally {
+    // Left early (an error, a consumer that stopped): end the run and free its ring.
+    if (state.report === undefined) await chunks.return(undefined as never);
   }
   const damage = reader?.end();
   if (damage !== undefined) yield { kind: 'damage', error: damage };

@@ -10,7 +10,9 @@ import {
   CorruptRecordsError,
   DtypeMismatchError,
   ValidationError,
+  engineGauges,
   isBadInputError,
+  metrics,
   pack,
   readModelWeights,
   readTrainingBatches,
@@ -158,6 +160,9 @@ describe('a corrupt chunk in the middle of a dataset', () => {
     // Everything handed out before the error is good and comes before the damage.
     expect(indices).toEqual([...Array(indices.length).keys()]);
     expect(indices.length).toBeLessThanOrEqual(first);
+    // The run behind the reader ended with the error: nothing holds a ring.
+    expect(engineGauges().activeRuns).toBe(0);
+    expect(metrics().runs.active).toBe(0);
   });
 
   it('skipCorrupt reports the records and reads everything else', async () => {

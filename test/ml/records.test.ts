@@ -7,6 +7,7 @@ import {
   PageReader,
   PageWriter,
   PAGE_HEADER,
+  engineGauges,
   inspect,
   readTrainingBatches,
   readTrainingRecords,
@@ -159,5 +160,7 @@ describe('streamed, never held whole', () => {
     // Two batches read: only the ring's worth (8 x 64 KiB) and stream buffers were pulled, not 20 MiB.
     expect(pulled).toBeLessThan(2 * 1024 * 1024);
     expect(container.length).toBeGreaterThan(20 * 1024 * 1024);
+    // Leaving the loop ended the run.
+    expect(engineGauges().activeRuns).toBe(0);
   });
 });
