@@ -7,11 +7,11 @@ export {
   readTrainingRecords,
   type WriteTrainingOptions,
   type ReadTrainingOptions,
-  type TrainingBatch,
   type DatasetWriteReport,
   type DatasetReadReport,
   type DatasetStream,
 } from './neural-data-stream.js';
+export type { TrainingBatch } from './training-batches.js';
 export { DATASET_CONTENT_TYPE, TRAINING_RECORD_SCHEMA, type TrainingRecord, type StoredRecord, type DatasetInfo, type NanPolicy } from './records.js';
 export { PAGE_HEADER, PageReader, PageWriter } from './pages.js';
 export {

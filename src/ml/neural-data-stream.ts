@@ -8,13 +8,12 @@ import { AbortError, ContentTypeError, type CorruptRecordsError, ValidationError
 import type { PackReport } from '../engine/pack.js';
 import { resolveChunkSize, type PackOptions } from '../options.js';
 import { PageReader, PageWriter } from './pages.js';
+import { Batcher, resolveBatchSize, type TrainingBatch } from './training-batches.js';
 import {
   DATASET_CONTENT_TYPE,
-  copyFloats,
   datasetInfo,
   decodeRawRecord,
   decodeRecord,
-  elements,
   encodeRecord,
   parseDatasetInfo,
   resolveNanPolicy,
@@ -47,20 +46,6 @@ export interface ReadTrainingOptions extends Omit<ChunkReadOptions, 'corrupt'> {
   onCorrupt?: (err: CorruptRecordsError) => void;
   /** Checked while reading; default 'keep' (the writer's policy already applied). */
   nanPolicy?: NanPolicy;
-}
-
-export interface TrainingBatch {
-  /** Batch number, from 0. */
-  sequence: number;
-  /** Dataset index of each row (consecutive unless corrupt records were skipped). */
-  indices: number[];
-  /** Rows x inputs, row-major; shape `inputShape`. */
-  inputs: Float32Array;
-  targets: Float32Array;
-  inputShape: number[];
-  targetShape: number[];
-  labels: Array<string | null>;
-  metadata: Array<Record<string, string>>;
 }
 
 export interface DatasetReadReport extends ChunkReadReport {
@@ -169,67 +154,6 @@ async function* pageEvents(
   }
   const damage = reader?.end();
   if (damage !== undefined) yield { kind: 'damage', error: damage };
-}
-
-function resolveBatchSize(value: number | undefined): number {
-  const n = value ?? 32;
-  if (!Number.isSafeInteger(n) || n < 1 || n > 1 << 20) throw new ValidationError('batchSize', `${String(value)} is not a whole number from 1 to 1048576`);
-  return n;
-}
-
-class Batcher {
-  private rows = 0;
-  private indices: number[] = [];
-  private labels: Array<string | null> = [];
-  private metadata: Array<Record<string, string>> = [];
-  private inputs: Float32Array;
-  private targets: Float32Array;
-  private readonly inSize: number;
-  private readonly outSize: number;
-  sequence = 0;
-
-  constructor(
-    private readonly info: DatasetInfo,
-    private readonly size: number,
-  ) {
-    this.inSize = elements(info.inputShape);
-    this.outSize = elements(info.targetShape);
-    this.inputs = new Float32Array(size * this.inSize);
-    this.targets = new Float32Array(size * this.outSize);
-  }
-
-  /** Copies one record in; returns a batch when it is full. */
-  add(index: number, inputs: Uint8Array, targets: Uint8Array, label: string | null, metadata: Record<string, string>): TrainingBatch | undefined {
-    copyFloats(this.inputs, this.rows * this.inSize, inputs);
-    copyFloats(this.targets, this.rows * this.outSize, targets);
-    this.indices.push(index);
-    this.labels.push(label);
-    this.metadata.push({ ...metadata });
-    this.rows++;
-    return this.rows === this.size ? this.flush() : undefined;
-  }
-
-  flush(): TrainingBatch | undefined {
-    if (this.rows === 0) return undefined;
-    const n = this.rows;
-    const batch: TrainingBatch = {
-      sequence: this.sequence++,
-      indices: this.indices,
-      inputs: n === this.size ? this.inputs : this.inputs.slice(0, n * this.inSize),
-      targets: n === this.size ? this.targets : this.targets.slice(0, n * this.outSize),
-      inputShape: [n, ...this.info.inputShape],
-      targetShape: [n, ...this.info.targetShape],
-      labels: this.labels,
-      metadata: this.metadata,
-    };
-    this.rows = 0;
-    this.indices = [];
-    this.labels = [];
-    this.metadata = [];
-    this.inputs = new Float32Array(this.size * this.inSize);
-    this.targets = new Float32Array(this.size * this.outSize);
-    return batch;
-  }
 }
 
 function datasetStream<T>(
