@@ -135,9 +135,9 @@ describe('streamed, never held whole', () => {
   it('writing pulls records only as the container is written; reading pulls the container only as batches are taken', async () => {
     const path = tmp.path('lazy.hvs');
     const counter = { produced: 0 };
-    // 20 000 records of 256 floats: about 20 MiB of records.
-    await writeTrainingData(records(20_000, 256, 4, counter), path, { chunkSize: '64KiB', workers: 2, ringSlots: 8 });
-    expect(counter.produced).toBe(20_000);
+    // 10 000 records of 256 floats: about 10 MiB of records.
+    await writeTrainingData(records(10_000, 256, 4, counter), path, { chunkSize: '64KiB', workers: 2, ringSlots: 8 });
+    expect(counter.produced).toBe(10_000);
 
     // Read from a stream of the container with a counter of bytes handed out.
     const container = read(path);
@@ -157,9 +157,9 @@ describe('streamed, never held whole', () => {
       seen += b.indices.length;
       if (seen >= 64) break;
     }
-    // Two batches read: only the ring's worth (8 x 64 KiB) and stream buffers were pulled, not 20 MiB.
+    // Two batches read: only the ring's worth (8 x 64 KiB) and stream buffers were pulled, not 10 MiB.
     expect(pulled).toBeLessThan(2 * 1024 * 1024);
-    expect(container.length).toBeGreaterThan(20 * 1024 * 1024);
+    expect(container.length).toBeGreaterThan(10 * 1024 * 1024);
     // Leaving the loop ended the run.
     expect(engineGauges().activeRuns).toBe(0);
   });

@@ -24,7 +24,7 @@ import { pieces, sample, tempDir } from '../helpers/fixtures.js';
 
 const tmp = tempDir('hvs-ml-streams-');
 afterAll(() => tmp.cleanup());
-const data = sample('mixed', 3 * 1024 * 1024 + 777, 21);
+const data = sample('mixed', 2 * 1024 * 1024 + 777, 21);
 const digest = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 function collector(): { sink: Writable; bytes(): Buffer } {
