@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   AbortError,
   ChecksumMismatchError,
+  ValidationError,
   createPackStream,
   createUnpackStream,
   fromWebWritable,
@@ -171,5 +172,10 @@ describe('readChunks', () => {
     let n = 0;
     for await (const e of readChunks(container, { workers: 2 })) if (e.kind === 'chunk' && ++n === 2) break;
     expect(n).toBe(2);
+  });
+
+  it('content keys are validated when packing', async () => {
+    await expect(pack(data, tmp.path('bad-ct.hvs'), { contentType: 'Not a type' })).rejects.toThrow(ValidationError);
+    await expect(pack(data, tmp.path('bad-cm.hvs'), { contentType: 'x/1', contentMeta: 'x'.repeat(70_000) })).rejects.toThrow('invalid contentMeta: 70000 bytes, over the limit of 65536');
   });
 });
