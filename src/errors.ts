@@ -227,6 +227,53 @@ export class BackendUnavailableError extends HiveError {
   override readonly exitCode = 14;
 }
 
+/** A container holds another kind of content than the reader expects (header hivestream.content_type). */
+export class ContentTypeError extends HiveError {
+  override readonly code = 'E_CONTENT_TYPE';
+  override readonly exitCode = 15;
+  constructor(
+    readonly expected: string,
+    readonly actual: string | undefined,
+    options?: HiveErrorOptions,
+  ) {
+    const found = actual === undefined ? 'no content type' : JSON.stringify(actual);
+    super(`container holds ${found}, expected ${JSON.stringify(expected)} (header hivestream.content_type)`, options);
+  }
+}
+
+/** A tensor's stored dtype differs from the one the caller asked for. */
+export class DtypeMismatchError extends HiveError {
+  override readonly code = 'E_DTYPE';
+  override readonly exitCode = 16;
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    readonly where: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`dtype mismatch in ${where}: stored ${actual}, requested ${expected}`, options);
+  }
+}
+
+/** Corrupt chunks held these records, which cannot be read; `cause` is the first chunk's error. */
+export class CorruptRecordsError extends HiveError {
+  override readonly code = 'E_CORRUPT_RECORDS';
+  override readonly exitCode = 4;
+  constructor(
+    /** First record affected. */
+    readonly firstRecord: number,
+    /** Last record affected, or undefined when the damage runs to the end of the dataset. */
+    readonly lastRecord: number | undefined,
+    /** Sequence numbers of the corrupt chunks. */
+    readonly chunks: number[],
+    options?: HiveErrorOptions,
+  ) {
+    const records = lastRecord === undefined ? `records ${firstRecord} to the end` : lastRecord === firstRecord ? `record ${firstRecord}` : `records ${firstRecord}..${lastRecord}`;
+    const where = chunks.length === 1 ? `chunk ${chunks[0] ?? -1}` : `chunks ${chunks[0] ?? -1}..${chunks[chunks.length - 1] ?? -1}`;
+    super(`${records} unreadable: ${where} corrupt (${messageOf(options?.cause)})`, options);
+  }
+}
+
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
@@ -266,6 +313,9 @@ export function isBadInputError(err: unknown): boolean {
     err instanceof ChecksumMismatchError ||
     err instanceof TruncatedStreamError ||
     err instanceof FrameTooLargeError ||
-    err instanceof InputChangedError
+    err instanceof InputChangedError ||
+    err instanceof ContentTypeError ||
+    err instanceof DtypeMismatchError ||
+    err instanceof CorruptRecordsError
   );
 }

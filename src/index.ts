@@ -18,3 +18,6 @@ export { closeIdlePools } from './engine/pool-cache.js';
 export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';
 export { parseFaults, type FaultOptions, type FaultRates } from './engine/faults.js';
+export { readChunks, type ChunkReadOptions, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './api.js';
+export * from './ml/index.js';
+export { engineGauges, type EngineGauges } from './engine/gauges.js';

@@ -50,6 +50,10 @@ export interface PackOptions extends CommonOptions {
   compression?: Compression;
   /** Name recorded in the header's hivestream.source (default: the input file's base name). */
   sourceName?: string;
+  /** Optional header hivestream.content_type: what the raw stream holds (e.g. "tensor/1"). */
+  contentType?: string;
+  /** Optional header hivestream.content_meta: text (JSON by convention) describing the content. */
+  contentMeta?: string;
   /** fsync the output before renaming it into place. */
   durable?: boolean;
 }
@@ -120,4 +124,23 @@ export function resolveLimit(value: number | undefined, fallback: number, field:
   const n = value ?? fallback;
   if (!Number.isSafeInteger(n) || n < 1) throw new ValidationError(field, `${String(value)} is not a positive whole number`);
   return n;
+}
+
+/** Content type: a short "kind/version" token, as written to hivestream.content_type. */
+export function resolveContentType(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[a-z0-9][a-z0-9.+-]{0,63}\/[a-z0-9][a-z0-9.+-]{0,31}$/.test(value)) {
+    throw new ValidationError('contentType', `${JSON.stringify(value.slice(0, 80))} is not a lower-case "kind/version" token`);
+  }
+  return value;
+}
+
+/** Content metadata travels in the header, which readers bound by maxHeaderBytes (default 1 MiB). */
+export const MAX_CONTENT_META = 64 * KiB;
+
+export function resolveContentMeta(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_CONTENT_META) throw new ValidationError('contentMeta', `${bytes} bytes, over the limit of ${MAX_CONTENT_META}`);
+  return value;
 }

@@ -13,6 +13,7 @@ import type { Task } from './tasks.js';
 import type { BackendChoice } from './backends/select.js';
 import { TaskGuard, type ResilienceOptions, type ResilienceStats } from './guard.js';
 import type { RingLayout } from './layout.js';
+import { registerRun } from './gauges.js';
 
 export interface JobConfig {
   layout: RingLayout;
@@ -36,6 +37,7 @@ export class Job {
   private failure: Error | undefined;
   private lastProgress = 0;
   private readonly unlink: () => void;
+  private readonly unregister: () => void;
 
   private readonly lease: Lease;
   private readonly guard: TaskGuard;
@@ -52,6 +54,19 @@ export class Job {
     this.unlink = () => outer?.removeEventListener('abort', onAbort);
     if (outer?.aborted === true) onAbort();
     this.guard = new TaskGuard(cfg.resilience ?? {}, this.ctl.signal);
+    const { ring, pool, guard } = this;
+    this.unregister = registerRun({
+      get slotsInUse() {
+        return ring.inUse;
+      },
+      slotCount: ring.slotCount,
+      get queueDepth() {
+        return pool.queueSize;
+      },
+      get breakerState() {
+        return guard.breaker.state;
+      },
+    });
   }
 
   /** Waits while the circuit breaker is open (backpressure up to the source). */
@@ -93,6 +108,21 @@ export class Job {
     void p.finally(() => this.inflight.delete(p));
   }
 
+  /**
+   * Runs a task and resolves to its error (undefined on success) instead of
+   * failing the run: for readers that decide per chunk (chunk-reader.ts).
+   */
+  outcome(task: Task): Promise<unknown> {
+    const p = this.guard.run(this.pool, task).then(
+      () => undefined,
+      (err: unknown) => withPath(err, this.cfg.inputPath),
+    );
+    const tracked = p.then(() => undefined);
+    this.inflight.add(tracked);
+    void tracked.finally(() => this.inflight.delete(tracked));
+    return p;
+  }
+
   progress(p: Omit<Progress, 'elapsedMs'>, force = false): void {
     const cb = this.cfg.onProgress;
     if (cb === undefined) return;
@@ -107,6 +137,7 @@ export class Job {
     await Promise.all(loops.map((l) => l.catch((err: unknown) => this.fail(err))));
     await Promise.allSettled([...this.inflight]);
     this.unlink();
+    this.unregister();
     this.guard.close();
     await this.lease.release(this.failure instanceof WorkerCrashedError);
     if (this.failure !== undefined) throw this.failure;

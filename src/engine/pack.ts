@@ -42,6 +42,9 @@ export interface PackConfig extends Omit<JobConfig, 'layout' | 'inputPath'> {
   chunkSize: number;
   compression: Compression;
   sourceName: string | undefined;
+  /** Optional header content keys (hivestream.content_type, hivestream.content_meta). */
+  contentType?: string | undefined;
+  contentMeta?: string | undefined;
   ringSlots: number | undefined;
 }
 
@@ -63,7 +66,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
   });
   const ring = job.ring;
   const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
-  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName });
+  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta });
   const totalBytes = input.kind === 'file' ? input.size : undefined;
 
   let readSeq = 0; // chunks handed to workers so far

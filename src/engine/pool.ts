@@ -26,6 +26,11 @@ export function createPool(ring: Ring, workers: number, backends: BackendChoice)
     // buffers freed by finalizers (lz4-napi results) would pile up unreleased.
     atomics: 'async',
   });
+  // Piscina emits 'error' for what no task waits on: the reply of a worker
+  // whose task was just aborted (it arrives after Piscina dropped the task)
+  // or a worker dying while idle (it is replaced). Tasks learn of their own
+  // failures through their promises; unhandled, these would crash the process.
+  piscina.on('error', () => undefined);
   return {
     run: (task, signal) => piscina.run(task, signal === undefined ? {} : { signal }),
     get queueSize() {

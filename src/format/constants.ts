@@ -20,4 +20,8 @@ export const META = {
   hash: 'hivestream.hash',
   streamId: 'hivestream.stream_id',
   source: 'hivestream.source',
+  /** Optional: what the raw stream holds (e.g. training-records/1, tensor/1); see docs/ML.md. */
+  contentType: 'hivestream.content_type',
+  /** Optional: JSON describing the content (record schema, tensor dtype and shape). */
+  contentMeta: 'hivestream.content_meta',
 } as const;

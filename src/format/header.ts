@@ -9,6 +9,9 @@ export interface ContainerHeader {
   chunkSize: number;
   streamId: string;
   source: string | undefined;
+  /** Optional hivestream.content_type and hivestream.content_meta (UTF-8 text). */
+  contentType: string | undefined;
+  contentMeta: string | undefined;
   /** All header metadata, as raw bytes (Avro map<bytes>). */
   metadata: Map<string, Uint8Array>;
   sync: Uint8Array;
@@ -21,6 +24,8 @@ export interface ContainerHeader {
 export interface NewHeaderOptions {
   chunkSize: number;
   source?: string | undefined;
+  contentType?: string | undefined;
+  contentMeta?: string | undefined;
   streamId?: string;
   sync?: Uint8Array;
 }
@@ -38,6 +43,8 @@ export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader;
     [META.streamId]: Buffer.from(streamId),
   };
   if (opts.source !== undefined) meta[META.source] = Buffer.from(opts.source);
+  if (opts.contentType !== undefined) meta[META.contentType] = Buffer.from(opts.contentType);
+  if (opts.contentMeta !== undefined) meta[META.contentMeta] = Buffer.from(opts.contentMeta);
   const map = encodeBytesMap(meta);
   const bytes = new Uint8Array(MAGIC.length + map.length + SYNC_SIZE);
   bytes.set(MAGIC, 0);
@@ -50,6 +57,8 @@ export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader;
       chunkSize: opts.chunkSize,
       streamId,
       source: opts.source,
+      contentType: opts.contentType,
+      contentMeta: opts.contentMeta,
       metadata,
       sync,
       length: bytes.length,
@@ -156,7 +165,7 @@ function interpret(
   meta: Map<string, Uint8Array>,
   offsets: Map<string, number>,
   limits: HeaderLimits,
-): { chunkSize: number; streamId: string; source: string | undefined } {
+): { chunkSize: number; streamId: string; source: string | undefined; contentType: string | undefined; contentMeta: string | undefined } {
   // A missing key is reported at the start of the metadata map.
   const at = (key: string): number => offsets.get(key) ?? MAGIC.length;
   const fail = (key: string, reason: string, cause?: unknown): never => bad(key, reason, at(key), cause);
@@ -187,7 +196,7 @@ function interpret(
   }
   const streamId = get(META.streamId) ?? '';
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(streamId)) fail(META.streamId, 'not a UUID');
-  return { chunkSize, streamId, source: get(META.source) };
+  return { chunkSize, streamId, source: get(META.source), contentType: get(META.contentType), contentMeta: get(META.contentMeta) };
 }
 
 /** Avro map<bytes>: one block of entries, then the end marker. */

@@ -1,0 +1,36 @@
+// The ML ingestion API (docs/ML.md). prometheus.ts is a separate subpath
+// export ('hivestream/prometheus'), so prom-client stays optional.
+export {
+  NeuralDataStream,
+  writeTrainingData,
+  readTrainingBatches,
+  readTrainingRecords,
+  type WriteTrainingOptions,
+  type ReadTrainingOptions,
+  type DatasetWriteReport,
+  type DatasetReadReport,
+  type DatasetStream,
+} from './neural-data-stream.js';
+export type { TrainingBatch } from './training-batches.js';
+export { DATASET_CONTENT_TYPE, TRAINING_RECORD_SCHEMA, type TrainingRecord, type StoredRecord, type DatasetInfo, type NanPolicy } from './records.js';
+export { PAGE_HEADER, PageReader, PageWriter } from './pages.js';
+export {
+  streamModelWeights,
+  readModelWeights,
+  openModelWeights,
+  TENSOR_CONTENT_TYPE,
+  DTYPES,
+  type Dtype,
+  type Tensor,
+  type TensorData,
+  type TensorSource,
+  type TensorInfo,
+  type TensorSlice,
+  type WeightsStream,
+  type StreamWeightsOptions,
+  type ReadWeightsOptions,
+} from './weights.js';
+export { chunked, type ChunkedOptions, type TypedArray } from './chunked.js';
+export { createPackStream, createUnpackStream, EngineStream, type StreamOptions } from './streams.js';
+export { toWebReadable, fromWebWritable, packTransformStream, unpackTransformStream, type WebTransformPair, type WebReadableOptions } from './web-streams.js';
+export { metrics, type MetricsSnapshot, type Operation as MetricsOperation, type OperationCounts } from './metrics.js';
