@@ -1,0 +1,299 @@
+// A convert job: plan the file list, take this shard's part, skip what an
+// earlier run finished, convert the rest a few files at a time, and record
+// every file in the manifest as it finishes. Ctrl-C stops new files from
+// starting and aborts the ones in flight (their partial outputs are removed).
+import { mkdir, readFile, realpath } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { AbortError, HiveError, IoError, messageOf, ValidationError } from '../errors.js';
+import { resolveChunkSize, resolveCompression, resolveWorkers, type Compression } from '../options.js';
+import { convertFile } from './file.js';
+import { MANIFEST_VERSION, ManifestWriter, readManifest, summarize, type FileLine, type JobLine } from './manifest.js';
+import { outputPath, removeStalePartials, type Target } from './paths.js';
+import { planJob, type PlanEntry } from './plan.js';
+import { settingsDiff, statInputs, stillDone, type InputState, type JobSettings } from './resume.js';
+import { inShard, type Shard } from './shard.js';
+
+export interface ConvertOptions {
+  inputs: string[];
+  outDir: string;
+  to: Target;
+  /** Container settings for --to hvs (packing and re-encoding). */
+  compression?: Compression;
+  chunkSize?: number | string;
+  /** Worker threads per file (default: available parallelism / concurrency, at least 1). */
+  workers?: number;
+  /** Files in flight (default 2). */
+  concurrency?: number;
+  /** Skip files an earlier run of this job finished. */
+  resume?: boolean;
+  /** Forget an earlier run of this job and convert everything again. */
+  restart?: boolean;
+  /** Manifest path (default: in the output folder). */
+  manifest?: string;
+  shard?: Shard;
+  /** Continue past failing files (default: stop starting new files after the first failure). */
+  keepGoing?: boolean;
+  /** fsync every output before it is renamed into place. */
+  durable?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (e: ConvertEvent) => void;
+}
+
+export interface BatchProgress {
+  filesDone: number;
+  filesTotal: number;
+  /** Input bytes read (files finished plus files in flight). */
+  bytesDone: number;
+  bytesTotal: number;
+  elapsedMs: number;
+}
+
+export type ConvertEvent =
+  | { type: 'start'; entry: PlanEntry; progress: BatchProgress }
+  | { type: 'progress'; entry: PlanEntry; inputBytes: number; progress: BatchProgress }
+  | { type: 'finish'; entry: PlanEntry; line: FileLine; progress: BatchProgress };
+
+export interface ConvertReport {
+  operation: 'convert';
+  to: Target;
+  outDir: string;
+  manifest: string;
+  shard: Shard | null;
+  files: {
+    /** Files of this shard (of the whole job without --shard), skipped ones included. */
+    total: number;
+    converted: number;
+    failed: number;
+    skipped: number;
+    /** Finished by an earlier run and unchanged since (--resume). */
+    alreadyDone: number;
+    /** Not finished in this run: interrupted, or never started after a failure stopped the job. */
+    remaining: number;
+  };
+  /** Input bytes read and output bytes written by the files converted in this run. */
+  bytesIn: number;
+  bytesOut: number;
+  durationMs: number;
+  nothingToDo: boolean;
+  interrupted: boolean;
+  failures: Array<{ input: string; code: string; message: string }>;
+  stalePartialsRemoved: number;
+}
+
+const MANIFEST_NAME = '.hivestream-manifest';
+
+export function defaultManifestName(shard: Shard | undefined): string {
+  return shard === undefined || shard.count === 1 ? `${MANIFEST_NAME}.jsonl` : `${MANIFEST_NAME}.shard-${shard.index}-of-${shard.count}.jsonl`;
+}
+
+let toolVersion: string | undefined;
+async function tool(): Promise<string> {
+  toolVersion ??= await readFile(new URL('../../package.json', import.meta.url), 'utf8')
+    .then((t) => (JSON.parse(t) as { version?: string }).version ?? 'unknown')
+    .catch(() => 'unknown');
+  return `hivestream ${toolVersion}`;
+}
+
+function resolveConcurrency(n: number | undefined): number {
+  const v = n ?? 2;
+  if (!Number.isSafeInteger(v) || v < 1 || v > 64) throw new ValidationError('concurrency', `${String(n)} is not a whole number from 1 to 64`);
+  return v;
+}
+
+export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
+  const t0 = performance.now();
+  if (opts.to !== 'hvs' && opts.to !== 'raw') throw new ValidationError('--to', `${JSON.stringify(opts.to)} is not hvs or raw`);
+  if (opts.to === 'raw' && (opts.compression !== undefined || opts.chunkSize !== undefined)) {
+    throw new ValidationError('--to', 'compression and chunk size apply to --to hvs only');
+  }
+  if (opts.resume === true && opts.restart === true) throw new ValidationError('--restart', 'cannot be combined with --resume');
+  const concurrency = resolveConcurrency(opts.concurrency);
+  const workers = resolveWorkers(opts.workers ?? Math.max(1, Math.ceil(availableParallelism() / concurrency)));
+  const compression = resolveCompression(opts.compression);
+  const chunkSize = resolveChunkSize(opts.chunkSize);
+  const signal = opts.signal ?? new AbortController().signal;
+  const shard = opts.shard !== undefined && opts.shard.count > 1 ? opts.shard : undefined;
+
+  const outDir = resolve(opts.outDir);
+  await mkdir(outDir, { recursive: true }).catch((cause: unknown) => {
+    throw new IoError('create folder', outDir, { cause });
+  });
+  const realOut = await realpath(outDir);
+  const plan = await planJob({ inputs: opts.inputs, to: opts.to, realOut });
+  const mine = plan.entries.filter((e) => inShard(e.rel, shard));
+  const manifestPath = opts.manifest === undefined ? join(realOut, defaultManifestName(shard)) : resolve(opts.manifest);
+
+  const settings: JobSettings = {
+    to: opts.to,
+    compression: opts.to === 'hvs' ? compression : null,
+    chunkSize: opts.to === 'hvs' ? chunkSize : null,
+    inputs: plan.inputs,
+    outDir: realOut,
+    shard: shard ?? null,
+  };
+  const earlier = opts.restart === true ? undefined : await readManifest(manifestPath);
+  const before = earlier === undefined ? undefined : summarize(earlier);
+  if (before?.job !== undefined && opts.resume !== true) {
+    throw new ValidationError('--resume', `${manifestPath} holds an earlier run of a job: pass --resume to finish it, or --restart to convert everything again`);
+  }
+  if (before?.job !== undefined) {
+    const diff = settingsDiff(before.job, settings);
+    if (diff !== '') throw new ValidationError('--resume', `the settings differ from the job in ${manifestPath} (${diff}); use --restart to convert everything again with the new settings`);
+  }
+
+  const inputs = await statInputs(mine.filter((e) => e.skip === undefined));
+  const todo: PlanEntry[] = [];
+  const skips: PlanEntry[] = [];
+  let alreadyDone = 0;
+  for (const e of mine) {
+    const last = before?.files.get(e.rel);
+    if (e.skip !== undefined) {
+      if (last?.status !== 'skipped' || last.reason !== e.skip) skips.push(e);
+    } else if (await stillDone(e, last, inputs.get(e.rel), realOut, opts.to)) {
+      alreadyDone++;
+    } else {
+      todo.push(e);
+    }
+  }
+  const skippedTotal = mine.filter((e) => e.skip !== undefined).length;
+  const report: ConvertReport = {
+    operation: 'convert',
+    to: opts.to,
+    outDir: realOut,
+    manifest: manifestPath,
+    shard: shard ?? null,
+    files: { total: mine.length, converted: 0, failed: 0, skipped: skippedTotal, alreadyDone, remaining: 0 },
+    bytesIn: 0,
+    bytesOut: 0,
+    durationMs: 0,
+    nothingToDo: todo.length === 0 && skips.length === 0,
+    interrupted: false,
+    failures: [],
+    stalePartialsRemoved: 0,
+  };
+  if (report.nothingToDo) {
+    report.durationMs = performance.now() - t0;
+    return report;
+  }
+  if (signal.aborted) throw new AbortError('operation aborted', { cause: signal.reason });
+
+  report.stalePartialsRemoved = await removeStalePartials(todo.map((e) => outputPath(realOut, e.output)));
+  const writer = await ManifestWriter.open(manifestPath, opts.restart === true ? 0 : earlier?.validBytes);
+  const job: JobLine = {
+    kind: 'job',
+    version: MANIFEST_VERSION,
+    tool: await tool(),
+    startedAt: new Date().toISOString(),
+    resume: before?.job !== undefined,
+    ...settings,
+    jobFiles: plan.entries.length,
+    shardFiles: mine.length,
+    listSha256: plan.listSha256,
+  };
+  let fatal: Error | undefined;
+  try {
+    await writer.append(job);
+    for (const e of skips) {
+      await writer.append({ kind: 'file', input: e.rel, output: e.output, op: e.op, status: 'skipped', reason: e.skip, at: new Date().toISOString() });
+    }
+    fatal = await runFiles(todo, inputs, { ...opts, workers, compression, chunkSize, signal, concurrency, realOut, writer, report });
+  } finally {
+    report.durationMs = performance.now() - t0;
+    const f = report.files;
+    await writer
+      .append({ kind: 'end', at: new Date().toISOString(), done: f.converted, failed: f.failed, skipped: skips.length, interrupted: report.interrupted, durationMs: report.durationMs })
+      .catch(() => undefined);
+    await writer.close();
+  }
+  if (fatal !== undefined) throw fatal;
+  return report;
+}
+
+interface RunContext extends Omit<ConvertOptions, 'workers' | 'compression' | 'chunkSize' | 'concurrency' | 'signal'> {
+  workers: number;
+  compression: Compression;
+  chunkSize: number;
+  concurrency: number;
+  signal: AbortSignal;
+  realOut: string;
+  writer: ManifestWriter;
+  report: ConvertReport;
+}
+
+/** Runs the files `concurrency` at a time; returns an error that ends the whole job (the manifest cannot be written). */
+async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState>, ctx: RunContext): Promise<Error | undefined> {
+  const { report, signal } = ctx;
+  const t0 = performance.now();
+  const inflight = new Map<string, number>();
+  let doneBytes = 0;
+  let finished = 0;
+  let next = 0;
+  let stop = false;
+  let fatal: Error | undefined;
+  const bytesTotal = todo.reduce((n, e) => n + (inputs.get(e.rel)?.size ?? 0), 0);
+  const progress = () => ({
+    filesDone: finished,
+    filesTotal: todo.length,
+    bytesDone: doneBytes + [...inflight.values()].reduce((a, b) => a + b, 0),
+    bytesTotal,
+    elapsedMs: performance.now() - t0,
+  });
+  const one = async (entry: PlanEntry): Promise<void> => {
+    const started = performance.now();
+    inflight.set(entry.rel, 0);
+    ctx.onEvent?.({ type: 'start', entry, progress: progress() });
+    let line: FileLine;
+    try {
+      const r = await convertFile(entry, ctx.realOut, {
+        compression: ctx.compression,
+        chunkSize: ctx.chunkSize,
+        workers: ctx.workers,
+        durable: ctx.durable === true,
+        signal,
+        onProgress: (n) => {
+          inflight.set(entry.rel, n);
+          ctx.onEvent?.({ type: 'progress', entry, inputBytes: n, progress: progress() });
+        },
+      });
+      line = { kind: 'file', input: entry.rel, output: entry.output, op: entry.op, status: 'done', ...r, durationMs: performance.now() - started, at: new Date().toISOString() };
+      report.files.converted++;
+      report.bytesIn += r.inputSize;
+      report.bytesOut += entry.op === 'unpack' ? r.bytes : r.storedBytes;
+    } catch (err) {
+      inflight.delete(entry.rel);
+      if (signal.aborted) {
+        // Interrupted, not failed: no line, so --resume simply does it again.
+        report.interrupted = true;
+        report.files.remaining++;
+        return;
+      }
+      const code = err instanceof HiveError ? err.code : 'E_INTERNAL';
+      line = { kind: 'file', input: entry.rel, output: entry.output, op: entry.op, status: 'failed', error: { code, message: messageOf(err) }, durationMs: performance.now() - started, at: new Date().toISOString() };
+      report.files.failed++;
+      report.failures.push({ input: entry.rel, code, message: messageOf(err) });
+      if (ctx.keepGoing !== true) stop = true;
+    }
+    inflight.delete(entry.rel);
+    doneBytes += inputs.get(entry.rel)?.size ?? 0;
+    finished++;
+    try {
+      await ctx.writer.append(line);
+    } catch (err) {
+      fatal ??= err instanceof Error ? err : new Error(String(err));
+      stop = true;
+    }
+    ctx.onEvent?.({ type: 'finish', entry, line, progress: progress() });
+  };
+  const lane = async (): Promise<void> => {
+    while (!stop && !signal.aborted && next < todo.length) {
+      const entry = todo[next++];
+      if (entry !== undefined) await one(entry);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ctx.concurrency, todo.length) }, lane));
+  report.files.remaining += todo.length - next;
+  if (signal.aborted) report.interrupted = true;
+  return fatal;
+}
