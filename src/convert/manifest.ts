@@ -147,9 +147,14 @@ export function summarize(contents: ManifestContents): { job: JobLine | undefine
   return { job: jobs[jobs.length - 1], files, jobs };
 }
 
-/** Appends lines one at a time, each followed by fdatasync; appends are serialized. */
+/**
+ * Appends lines, each durable (fdatasync) before its promise resolves. Lines
+ * that arrive while a sync is running are written and synced together, so
+ * files finishing at once share one sync.
+ */
 export class ManifestWriter {
-  private queue: Promise<void> = Promise.resolve();
+  private pending: Array<{ text: string; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
   private failure: IoError | undefined;
 
   private constructor(
@@ -170,23 +175,33 @@ export class ManifestWriter {
   }
 
   append(line: ManifestLine): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     const text = JSON.stringify(line) + '\n';
-    const next = this.queue.then(async () => {
-      if (this.failure !== undefined) throw this.failure;
+    const done = new Promise<void>((resolve, reject) => this.pending.push({ text, resolve, reject }));
+    this.flushing ??= this.flush();
+    return done;
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
       try {
-        await this.fh.write(text);
+        if (this.failure !== undefined) throw this.failure;
+        // One write per batch: a crash leaves whole lines or one torn last line.
+        await this.fh.appendFile(batch.map((b) => b.text).join(''));
         await this.fh.datasync();
+        for (const b of batch) b.resolve();
       } catch (cause) {
-        this.failure = new IoError('write manifest', this.path, { cause });
-        throw this.failure;
+        this.failure ??= cause instanceof IoError ? cause : new IoError('write manifest', this.path, { cause });
+        for (const b of batch) b.reject(this.failure);
       }
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+    }
+    this.flushing = undefined;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.flushing;
     await this.fh.close().catch(() => undefined);
   }
 }

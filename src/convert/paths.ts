@@ -41,7 +41,7 @@ export function operationFor(rel: string, to: Target): 'pack' | 'reencode' | 'un
 /** Checks a relative POSIX path has no empty, `.` or `..` segment and is not absolute. */
 export function checkRelative(rel: string): void {
   const segments = rel.split('/');
-  if (rel.length === 0 || isAbsolute(rel) || rel.includes('\\') || rel.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
+  if (rel.length === 0 || isAbsolute(rel) || rel.includes('\0') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new ValidationError('output', `${JSON.stringify(rel)} is not a plain relative path inside the output folder`);
   }
 }
