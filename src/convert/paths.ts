@@ -48,7 +48,8 @@ export function checkRelative(rel: string): void {
 
 export function isInside(child: string, parent: string): boolean {
   const r = relative(parent, child);
-  return r !== '' && !r.startsWith('..') && !isAbsolute(r);
+  // "..x" is a name inside; only ".." itself or "../..." climbs out.
+  return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
 }
 
 export function isSameOrInside(child: string, parent: string): boolean {

@@ -6,7 +6,7 @@ import type { Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { IoError, ValidationError } from '../errors.js';
-import { CONTAINER_EXT, isInside, isJobFile, isSameOrInside, operationFor, outputName, type Target } from './paths.js';
+import { CONTAINER_EXT, isJobFile, isSameOrInside, operationFor, outputName, type Target } from './paths.js';
 
 export interface PlanEntry {
   /** Relative POSIX path: the file's identity in manifests and shards. */
@@ -126,7 +126,7 @@ async function linkProblem(full: string, ctx: WalkContext): Promise<string | und
   } catch {
     return 'broken symbolic link';
   }
-  if (!isInside(real, ctx.root)) return 'symbolic link leading outside the input folder';
+  if (!isSameOrInside(real, ctx.root)) return 'symbolic link leading outside the input folder';
   if (ctx.realOut !== undefined && isSameOrInside(real, ctx.realOut)) return 'symbolic link leading into the output folder';
   if (st.isDirectory()) return 'symbolic link to a folder (not followed)';
   if (!st.isFile()) return 'symbolic link to something other than a regular file';

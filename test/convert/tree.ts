@@ -1,6 +1,6 @@
 // Seeded file trees for the convert tests, and ways to compare them.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sample } from '../helpers/fixtures.js';
 
@@ -57,6 +57,7 @@ export function treeDigests(root: string): Map<string, string> {
       if (d.name.startsWith('.hivestream-manifest')) continue;
       const r = rel === '' ? d.name : `${rel}/${d.name}`;
       if (d.isDirectory()) walk(join(dir, d.name), r);
+      else if (d.isSymbolicLink()) out.set(r, 'symbolic link');
       else out.set(r, createHash('sha256').update(readFileSync(join(dir, d.name))).digest('hex'));
     }
   };
@@ -68,7 +69,7 @@ export function treeDigests(root: string): Map<string, string> {
 export function treeStats(root: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const rel of treeDigests(root).keys()) {
-    const st = statSync(join(root, ...rel.split('/')));
+    const st = lstatSync(join(root, ...rel.split('/')));
     out.set(rel, `${st.size}/${st.mtimeMs}`);
   }
   return out;
