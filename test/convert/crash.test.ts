@@ -11,11 +11,11 @@ import { doneLines, makeTree, manifestLines, partials, rootDigest, treeDigests }
 const tmp = tempDir('hvs-convert-crash-');
 const IN = tmp.path('in');
 let rels: string[] = [];
-// Small chunks, one file and one worker at a time: a job of a second or two.
+// Small chunks and one worker per file: a job of a second or so, long enough to be stopped halfway.
 const JOB = ['--to', 'hvs', '--lz4', '-c', '4KiB', '-j', '2', '-w', '1'];
 
 beforeAll(() => {
-  rels = makeTree(IN, { small: 140, smallMax: 512 * 1024, large: [], seed: 11 });
+  rels = makeTree(IN, { small: 120, smallMax: 384 * 1024, large: [], seed: 11 });
 });
 afterAll(() => tmp.cleanup());
 
