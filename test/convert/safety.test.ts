@@ -125,6 +125,21 @@ describe('failures', () => {
     expect(r.failures[0]).toMatchObject({ input: 'a.hvs', code: 'E_FORMAT' });
   });
 
+  it('re-encoding a damaged container fails with its checksum error and leaves no output', async () => {
+    const IN = tmp.path('damaged-in');
+    mkdirSync(IN);
+    writeFileSync(tmp.path('d.bin'), sample('random', 600_000, 8));
+    await pack(tmp.path('d.bin'), join(IN, 'bad.hvs'), { chunkSize: '64KiB', workers: 1 });
+    const bytes = readFileSync(join(IN, 'bad.hvs'));
+    const at = bytes.length - 100_000;
+    bytes[at] = (bytes[at] ?? 0) ^ 0x10;
+    writeFileSync(join(IN, 'bad.hvs'), bytes);
+    const out = tmp.path('damaged-out');
+    const r = await convert({ inputs: [IN], outDir: out, to: 'hvs', compression: 'lz4', workers: 1 });
+    expect(r.failures).toMatchObject([{ input: 'bad.hvs', code: 'E_CHECKSUM' }]);
+    expect(readdirSync(out)).toEqual(['.hivestream-manifest.jsonl']);
+  });
+
   it('CLI --keep-going: exit 15, one line on stderr, the failures listed; containers under other names get .raw', async () => {
     const IN = tmp.path('cli-in');
     mkdirSync(IN);
