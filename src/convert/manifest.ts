@@ -162,12 +162,21 @@ export class ManifestWriter {
     readonly path: string,
   ) {}
 
-  /** Opens for appending, first cutting a torn tail off at `validBytes`. */
+  /** Opens for appending, first cutting the file at `validBytes` (a torn tail, or everything for --restart). */
   static async open(path: string, validBytes: number | undefined): Promise<ManifestWriter> {
     try {
-      if (validBytes !== undefined) await truncate(path, validBytes);
+      let existed = false;
+      if (validBytes !== undefined) {
+        existed = await truncate(path, validBytes).then(
+          () => true,
+          (err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return false;
+            throw err;
+          },
+        );
+      }
       const fh = await open(path, 'a');
-      if (validBytes === undefined) await syncDir(dirname(path));
+      if (!existed) await syncDir(dirname(path));
       return new ManifestWriter(fh, path);
     } catch (cause) {
       throw new IoError('open manifest', path, { cause });

@@ -195,6 +195,8 @@ describe('settings and manifests', () => {
     const lines = manifestLines(manifest);
     expect(lines[0]).toMatchObject({ kind: 'job', compression: 'none', resume: false });
     expect(lines.filter((l) => l.kind === 'job')).toHaveLength(1);
+    const fresh = await convert({ inputs: [join(IN, 'f0')], outDir: tmp.path('set-fresh'), to: 'hvs', workers: 1, restart: true });
+    expect(fresh.files.converted).toBe(1);
   });
 
   it('bad arguments get one line and exit 2', async () => {
