@@ -1,11 +1,11 @@
-// Shards: two shards cover the set exactly once; merge finds what is missing
-// or done twice; the Kubernetes and Slurm examples of docs/CONVERT.md run
-// as written (with the environment those systems set).
+// Shards, through the Kubernetes and Slurm examples of docs/CONVERT.md run
+// as written (with the environment those systems set): the shards cover the
+// set exactly once, and merge finds what is missing or done twice.
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mergeManifests, shardOf } from '../../dist/index.js';
+import { convert, mergeManifests, shardOf } from '../../dist/index.js';
 import { CLI, ROOT, runCli, tempDir } from '../helpers/fixtures.js';
 import { doneLines, makeTree, manifestLines, treeDigests } from './tree.js';
 
@@ -20,68 +20,17 @@ afterAll(() => tmp.cleanup());
 
 const shardManifest = (out: string, k: number, n: number): string => join(out, `.hivestream-manifest.shard-${k}-of-${n}.jsonl`);
 
-interface MergeJson {
-  ok: boolean;
-  jobFiles: number;
-  files: { done: number; missing: number; duplicated: number; failed: number };
-  missing: string[];
-  problems: string[];
-}
-
 describe('shards', () => {
-  const OUT = tmp.path('two');
-
-  it('two shards, run at once into one folder, cover every file exactly once; merge says complete', async () => {
-    const [a, b] = await Promise.all(
-      [0, 1].map((k) => runCli(['convert', IN, '--to', 'hvs', '-o', OUT, '--shard', `${k}/2`, '-w', '1', '-q'])),
-    );
-    expect([a?.code, b?.code, a?.stderr, b?.stderr]).toEqual([0, 0, '', '']);
-    const byShard = [0, 1].map((k) => doneLines(shardManifest(OUT, k, 2)).map((l) => l.input));
-    const [s0 = [], s1 = []] = byShard;
+  it('two shards, run at once into one folder, cover the set exactly once', async () => {
+    const out = tmp.path('two');
+    const reports = await Promise.all([0, 1].map((index) => convert({ inputs: [IN], outDir: out, to: 'hvs', workers: 1, shard: { index, count: 2 } })));
+    expect(reports.map((r) => r.manifest)).toEqual([shardManifest(out, 0, 2), shardManifest(out, 1, 2)].map((p) => realpathSync(p)));
+    const [s0 = [], s1 = []] = [0, 1].map((k) => doneLines(shardManifest(out, k, 2)).map((l) => l.input));
     expect([...s0, ...s1].sort()).toEqual(rels);
     expect(s0.filter((r) => s1.includes(r))).toEqual([]);
-    for (const r of s0) expect(shardOf(r, 2)).toBe(0);
-    for (const r of s1) expect(shardOf(r, 2)).toBe(1);
-    expect(s0.length).toBeGreaterThan(10);
-    expect(s1.length).toBeGreaterThan(10);
-    expect([...treeDigests(OUT).keys()].sort()).toEqual(rels.map((r) => `${r}.hvs`).sort());
-    expect(manifestLines(shardManifest(OUT, 0, 2))[0]).toMatchObject({ kind: 'job', shard: { index: 0, count: 2 }, jobFiles: rels.length, shardFiles: s0.length });
-
-    const merged = join(OUT, 'merged.jsonl');
-    const m = await runCli(['manifest', 'merge', shardManifest(OUT, 0, 2), shardManifest(OUT, 1, 2), '-o', merged, '--expect', IN, '--json']);
-    expect(m.stderr).toBe('');
-    expect(m.code).toBe(0);
-    const report = JSON.parse(m.stdout.toString()) as MergeJson;
-    expect(report).toMatchObject({ ok: true, jobFiles: rels.length, files: { done: rels.length, missing: 0, duplicated: 0, failed: 0 } });
-    const lines = manifestLines(merged);
-    expect(lines[0]).toMatchObject({ kind: 'job', shard: null, shardFiles: rels.length });
-    expect(lines.slice(1).map((l) => l.input)).toEqual(rels);
-  });
-
-  it('merge reports a missing shard (by name with --expect) and a file done twice; the CLI exits 15', async () => {
-    const alone = await mergeManifests({ manifests: [shardManifest(OUT, 0, 2)] });
-    const s1 = doneLines(shardManifest(OUT, 1, 2)).map((l) => l.input);
-    expect(alone.ok).toBe(false);
-    expect(alone.problems).toEqual(['shard 1/2 is missing (no manifest given for it)']);
-    expect(alone.files.missing).toBe(s1.length);
-    const named = await mergeManifests({ manifests: [shardManifest(OUT, 0, 2)], expect: IN });
-    expect(named.missing.sort()).toEqual(s1.sort());
-
-    // A line of shard 0 also done in shard 1: that file was converted twice.
-    const twice = tmp.path('twice.jsonl');
-    copyFileSync(shardManifest(OUT, 1, 2), twice);
-    const stolen = readFileSync(shardManifest(OUT, 0, 2), 'utf8')
-      .split('\n')
-      .find((l) => l.includes('"status":"done"'));
-    appendFileSync(twice, `${stolen ?? ''}\n`);
-    const dup = await mergeManifests({ manifests: [shardManifest(OUT, 0, 2), twice] });
-    expect(dup.files.duplicated).toBe(1);
-    expect(dup.ok).toBe(false);
-
-    const r = await runCli(['manifest', 'merge', shardManifest(OUT, 0, 2), twice]);
-    expect(r.code).toBe(15);
-    expect(r.stderr).toMatch(/^hivestream: the job is incomplete: 1 done twice\n$/);
-    expect(r.stdout.toString()).toMatch(/done twice:\n {2}\S+: /);
+    expect(s0.every((r) => shardOf(r, 2) === 0) && s1.every((r) => shardOf(r, 2) === 1)).toBe(true);
+    expect(Math.min(s0.length, s1.length)).toBeGreaterThan(15);
+    expect([...treeDigests(out).keys()].sort()).toEqual(rels.map((r) => `${r}.hvs`).sort());
   });
 });
 
@@ -111,28 +60,72 @@ describe('the batch-system examples in docs/CONVERT.md', () => {
     chmodSync(join(BIN, 'hivestream'), 0o755);
   });
   const PATH = (): string => `${BIN}:${process.env.PATH ?? ''}`;
+  const K8S = tmp.path('k8s');
+  /** The args of a YAML block, with the volume's paths mapped to the test's folders. */
+  const k8sArgs = (block: string | undefined): string[] => {
+    const line = /args: (\[.*\])/.exec(block ?? '')?.[1];
+    return (JSON.parse(line ?? '[]') as string[]).map((a) => a.replace('/data/in', IN).replace('/data/out', K8S));
+  };
 
-  it('Kubernetes: the Indexed Job args, once per JOB_COMPLETION_INDEX, then the merge args', async () => {
-    const yaml = blocks('yaml');
-    const [job, merge] = yaml;
+  it('Kubernetes: the Indexed Job args, once per JOB_COMPLETION_INDEX at once into one folder, cover every file exactly once', async () => {
+    const [job] = blocks('yaml');
     const completions = Number(/completions: (\d+)/.exec(job ?? '')?.[1]);
     const count = /name: HIVESTREAM_SHARD_COUNT\s+value: "(\d+)"/.exec(job ?? '')?.[1];
     expect(completions).toBe(4);
     expect(count).toBe('4');
-    const argsOf = (block: string | undefined): string[] => {
-      const line = /args: (\[.*\])/.exec(block ?? '')?.[1];
-      const paths = (s: string): string => s.replace('/data/in', IN).replace('/data/out', tmp.path('k8s'));
-      return (JSON.parse(line ?? '[]') as string[]).map(paths);
-    };
     expect(/command: \["hivestream"\]/.test(job ?? '')).toBe(true);
     const results = await Promise.all(
-      Array.from({ length: completions }, (_, i) => run('hivestream', argsOf(job), { PATH: PATH(), JOB_COMPLETION_INDEX: String(i), HIVESTREAM_SHARD_COUNT: count ?? '' })),
+      Array.from({ length: completions }, (_, i) => run('hivestream', k8sArgs(job), { PATH: PATH(), JOB_COMPLETION_INDEX: String(i), HIVESTREAM_SHARD_COUNT: count ?? '' })),
     );
-    expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0]);
-    const m = await run('hivestream', argsOf(merge), { PATH: PATH() });
-    expect(m.out).toMatch(/complete/);
+    expect(results.map((r) => [r.code, r.out])).toEqual(results.map(() => [0, '']));
+
+    const byShard = [0, 1, 2, 3].map((k) => doneLines(shardManifest(K8S, k, 4)).map((l) => l.input));
+    expect(byShard.flat().sort()).toEqual(rels);
+    byShard.forEach((inputs, k) => {
+      expect(inputs.length).toBeGreaterThan(5);
+      for (const r of inputs) expect(shardOf(r, 4)).toBe(k);
+    });
+    expect([...treeDigests(K8S).keys()].sort()).toEqual(rels.map((r) => `${r}.hvs`).sort());
+    expect(manifestLines(shardManifest(K8S, 2, 4))[0]).toMatchObject({ kind: 'job', shard: { index: 2, count: 4 }, jobFiles: rels.length, shardFiles: byShard[2]?.length });
+  });
+
+  it('Kubernetes: the merge args join the shards into one manifest of the whole job', async () => {
+    const [, merge] = blocks('yaml');
+    const m = await run('hivestream', k8sArgs(merge), { PATH: PATH() });
+    expect(m.out).toMatch(/^merged 4 manifests of a \d+-file job: complete\n/);
     expect(m.code).toBe(0);
-    expect(manifestLines(join(tmp.path('k8s'), 'manifest.jsonl'))).toHaveLength(rels.length + 1);
+    const lines = manifestLines(join(K8S, 'manifest.jsonl'));
+    expect(lines[0]).toMatchObject({ kind: 'job', shard: null, shardFiles: rels.length });
+    expect(lines.slice(1).map((l) => l.input)).toEqual(rels);
+    const report = await mergeManifests({ manifests: [0, 1, 2, 3].map((k) => shardManifest(K8S, k, 4)), expect: IN });
+    expect(report).toMatchObject({ ok: true, jobFiles: rels.length, files: { done: rels.length, missing: 0, duplicated: 0, failed: 0 }, problems: [] });
+  });
+
+  it('merge reports a missing shard (by name with --expect) and a file done twice; the CLI exits 15', async () => {
+    const three = [0, 1, 2].map((k) => shardManifest(K8S, k, 4));
+    const s3 = doneLines(shardManifest(K8S, 3, 4)).map((l) => l.input);
+    const alone = await mergeManifests({ manifests: three });
+    expect(alone.ok).toBe(false);
+    expect(alone.problems).toEqual(['shard 3/4 is missing (no manifest given for it)']);
+    expect(alone.files.missing).toBe(s3.length);
+    const named = await mergeManifests({ manifests: three, expect: IN });
+    expect(named.missing.sort()).toEqual(s3.sort());
+
+    // A line of shard 0 also done in shard 3: that file was converted twice.
+    const twice = tmp.path('twice.jsonl');
+    copyFileSync(shardManifest(K8S, 3, 4), twice);
+    const stolen = readFileSync(shardManifest(K8S, 0, 4), 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"status":"done"'));
+    appendFileSync(twice, `${stolen ?? ''}\n`);
+    const dup = await mergeManifests({ manifests: [...three, twice] });
+    expect(dup.files.duplicated).toBe(1);
+    expect(dup.ok).toBe(false);
+
+    const r = await runCli(['manifest', 'merge', ...three, twice]);
+    expect(r.code).toBe(15);
+    expect(r.stderr).toMatch(/^hivestream: the job is incomplete: 1 done twice\n$/);
+    expect(r.stdout.toString()).toMatch(/done twice:\n {2}\S+: /);
   });
 
   it('Slurm: the sbatch script under bash, once per SLURM_ARRAY_TASK_ID, then the merge it submits', async () => {
