@@ -2,6 +2,7 @@
 // earlier run finished, convert the rest a few files at a time, and record
 // every file in the manifest as it finishes. Ctrl-C stops new files from
 // starting and aborts the ones in flight (their partial outputs are removed).
+import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -113,7 +114,6 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const workers = resolveWorkers(opts.workers ?? Math.max(1, Math.ceil(availableParallelism() / concurrency)));
   const compression = resolveCompression(opts.compression);
   const chunkSize = resolveChunkSize(opts.chunkSize);
-  const signal = opts.signal ?? new AbortController().signal;
   const shard = opts.shard !== undefined && opts.shard.count > 1 ? opts.shard : undefined;
 
   const outDir = resolve(opts.outDir);
@@ -177,7 +177,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     report.durationMs = performance.now() - t0;
     return report;
   }
-  if (signal.aborted) throw new AbortError('operation aborted', { cause: signal.reason });
+  if (opts.signal?.aborted === true) throw new AbortError('operation aborted', { cause: opts.signal.reason });
 
   report.stalePartialsRemoved = await removeStalePartials(todo.map((e) => outputPath(realOut, e.output)));
   const writer = await ManifestWriter.open(manifestPath, opts.restart === true ? 0 : earlier?.validBytes);
@@ -198,7 +198,9 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     for (const e of skips) {
       await writer.append({ kind: 'file', input: e.rel, output: e.output, op: e.op, status: 'skipped', reason: e.skip, at: new Date().toISOString() });
     }
-    fatal = await runFiles(todo, inputs, { ...opts, workers, compression, chunkSize, signal, concurrency, realOut, writer, report });
+    fatal = await withJobSignal(opts.signal, concurrency, (signal) =>
+      runFiles(todo, inputs, { ...opts, workers, compression, chunkSize, signal, concurrency, realOut, writer, report }),
+    );
   } finally {
     report.durationMs = performance.now() - t0;
     const f = report.files;
@@ -209,4 +211,22 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   }
   if (fatal !== undefined) throw fatal;
   return report;
+}
+
+/**
+ * Every file in flight listens on the job's signal (two calls each when
+ * re-encoding): a signal of our own, following the caller's, may carry that
+ * many listeners without Node warning about a leak.
+ */
+async function withJobSignal<T>(outer: AbortSignal | undefined, concurrency: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ctl = new AbortController();
+  setMaxListeners(10 + 8 * concurrency, ctl.signal);
+  const follow = (): void => ctl.abort(outer?.reason);
+  if (outer?.aborted === true) follow();
+  outer?.addEventListener('abort', follow, { once: true });
+  try {
+    return await fn(ctl.signal);
+  } finally {
+    outer?.removeEventListener('abort', follow);
+  }
 }

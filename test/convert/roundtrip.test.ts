@@ -61,7 +61,8 @@ describe('convert a tree', () => {
     expect(old.compressedChunks).toBeGreaterThan(0);
     // The large ones and one folder of small ones: a folder given as input is its own root.
     const RE = tmp.path('re');
-    const r = await runCli(['convert', join(HVS, 'large'), join(HVS, 'd0-1'), '--to', 'hvs', '-c', '128KiB', '-o', RE, '-q']);
+    // Many files in flight (two calls each) and not one warning on stderr.
+    const r = await runCli(['convert', join(HVS, 'large'), join(HVS, 'd0-1'), '--to', 'hvs', '-c', '128KiB', '-o', RE, '-q', '-j', '6']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const expected = rels.filter((x) => x.startsWith('large/') || x.startsWith('d0-1/')).map((x) => `${x.slice(x.indexOf('/') + 1)}.hvs`);
