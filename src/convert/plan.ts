@@ -33,6 +33,8 @@ export interface PlanOptions {
   to: Target;
   /** Real path of the output folder, when it exists: excluded from the walk. */
   realOut: string | undefined;
+  /** Other paths never taken as inputs (a --manifest placed among the inputs). */
+  exclude?: string[];
 }
 
 async function statOrFail(path: string): Promise<Stats> {
@@ -60,7 +62,7 @@ export async function planJob(opts: PlanOptions): Promise<Plan> {
       if (opts.realOut !== undefined && isSameOrInside(root, opts.realOut)) {
         throw new ValidationError('--output', `the output folder ${opts.realOut} contains the input folder ${arg}; choose an output folder outside it`);
       }
-      await walk(root, '', { root, realOut: opts.realOut, to: opts.to, add });
+      await walk(root, '', { root, realOut: opts.realOut, to: opts.to, add, exclude: new Set(opts.exclude) });
     } else if (st.isFile()) {
       // A file named on the command line is taken as given (links followed) and keeps its base name.
       add(basename(abs), abs);
@@ -81,6 +83,7 @@ interface WalkContext {
   realOut: string | undefined;
   to: Target;
   add(rel: string, path: string, skip?: string): void;
+  exclude: Set<string>;
 }
 
 async function walk(dir: string, relDir: string, ctx: WalkContext): Promise<void> {
@@ -96,6 +99,7 @@ async function walk(dir: string, relDir: string, ctx: WalkContext): Promise<void
     const d = byName.get(name);
     if (d === undefined || isJobFile(name)) continue;
     const full = join(dir, name);
+    if (ctx.exclude.has(full)) continue;
     const rel = relDir === '' ? name : `${relDir}/${name}`;
     if (d.isDirectory()) {
       // The output folder may live inside the input folder: never read our own outputs.

@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AbortError, IoError, ValidationError } from '../errors.js';
 import { resolveChunkSize, resolveCompression, resolveWorkers, type Compression } from '../options.js';
@@ -97,6 +97,12 @@ async function tool(): Promise<string> {
   return `hivestream ${toolVersion}`;
 }
 
+/** The path with its folder's real path (so it compares equal to what a walk finds). */
+async function realParent(path: string): Promise<string> {
+  const dir = await realpath(dirname(path)).catch(() => dirname(path));
+  return join(dir, basename(path));
+}
+
 function resolveConcurrency(n: number | undefined): number {
   const v = n ?? 2;
   if (!Number.isSafeInteger(v) || v < 1 || v > 64) throw new ValidationError('concurrency', `${String(n)} is not a whole number from 1 to 64`);
@@ -121,9 +127,9 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     throw new IoError('create folder', outDir, { cause });
   });
   const realOut = await realpath(outDir);
-  const plan = await planJob({ inputs: opts.inputs, to: opts.to, realOut });
+  const manifestPath = opts.manifest === undefined ? join(realOut, defaultManifestName(shard)) : await realParent(resolve(opts.manifest));
+  const plan = await planJob({ inputs: opts.inputs, to: opts.to, realOut, exclude: [manifestPath] });
   const mine = plan.entries.filter((e) => inShard(e.rel, shard));
-  const manifestPath = opts.manifest === undefined ? join(realOut, defaultManifestName(shard)) : resolve(opts.manifest);
 
   const settings: JobSettings = {
     to: opts.to,

@@ -195,8 +195,11 @@ describe('settings and manifests', () => {
     const lines = manifestLines(manifest);
     expect(lines[0]).toMatchObject({ kind: 'job', compression: 'none', resume: false });
     expect(lines.filter((l) => l.kind === 'job')).toHaveLength(1);
-    const fresh = await convert({ inputs: [join(IN, 'f0')], outDir: tmp.path('set-fresh'), to: 'hvs', workers: 1, restart: true });
-    expect(fresh.files.converted).toBe(1);
+    // --restart where no manifest is yet, and a --manifest among the inputs is not an input.
+    const fresh = await convert({ inputs: [IN], outDir: tmp.path('set-fresh'), to: 'hvs', workers: 1, restart: true, manifest: join(IN, 'job.jsonl') });
+    expect(fresh.files).toMatchObject({ total: 4, converted: 4 });
+    expect(manifestLines(join(IN, 'job.jsonl'))[0]).toMatchObject({ kind: 'job', jobFiles: 4 });
+    unlinkSync(join(IN, 'job.jsonl'));
   });
 
   it('bad arguments get one line and exit 2', async () => {
