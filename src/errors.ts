@@ -221,6 +221,25 @@ export class AbortError extends HiveError {
   }
 }
 
+/** A batch job (convert, manifest merge) did not cover every file: some failed, are missing or were done twice. */
+export class BatchIncompleteError extends HiveError {
+  override readonly code = 'E_BATCH_INCOMPLETE';
+  override readonly exitCode = 15;
+}
+
+/** A job manifest cannot be read, or belongs to a job with other settings. */
+export class ManifestError extends HiveError {
+  override readonly code = 'E_MANIFEST';
+  override readonly exitCode = 16;
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`manifest ${path}: ${reason}`, options);
+  }
+}
+
 /** A requested back end (hash or LZ4 implementation) cannot be loaded here. */
 export class BackendUnavailableError extends HiveError {
   override readonly code = 'E_BACKEND_UNAVAILABLE';

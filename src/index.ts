@@ -14,6 +14,11 @@ export {
   type Compression,
   type Progress,
 } from './options.js';
+export { convert, defaultManifestName, type ConvertOptions, type ConvertReport, type ConvertEvent, type BatchProgress } from './convert/run.js';
+export { mergeManifests, type MergeOptions, type MergeReport } from './convert/merge.js';
+export { parseShard, shardOf, type Shard } from './convert/shard.js';
+export { outputName, type Target } from './convert/paths.js';
+export type { JobLine, FileLine, EndLine, ManifestLine } from './convert/manifest.js';
 export { closeIdlePools } from './engine/pool-cache.js';
 export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';

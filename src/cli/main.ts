@@ -8,8 +8,10 @@ import { packCommand, unpackCommand, verifyCommand } from './commands/codec.js';
 import { inspectCommand } from './commands/inspect.js';
 import { demoCommand } from './commands/demo.js';
 import { infoCommand } from './commands/info.js';
+import { convertCommand } from './commands/convert.js';
+import { manifestCommand } from './commands/manifest.js';
 
-const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, infoCommand, demoCommand];
+const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, infoCommand, convertCommand, manifestCommand, demoCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -29,7 +31,8 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Run 'hivestream <command> --help' for a command's options.
 Exit codes: 0 ok, 2 bad arguments, 3 not a valid container, 4 checksum
 mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
-130 interrupted.
+12 input changed while read, 15 a batch job incomplete (files failed,
+missing or done twice), 16 unreadable manifest, 130 interrupted.
 `;
 }
 

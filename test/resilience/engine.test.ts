@@ -40,10 +40,14 @@ describe('engine under injected faults', () => {
   it('a stalled task is cancelled at its deadline and retried', async () => {
     const data = sample('text', 16 * 1024 * 1024, 3);
     writeFileSync(tmp.path('stall.bin'), data);
+    // Four slots make two-chunk tasks: eight task attempts at least, so the
+    // seeded draws include stalls.
     const p = await pack(tmp.path('stall.bin'), tmp.path('stall.hvs'), {
       chunkSize: 1024 * 1024,
-      resilience: { taskTimeoutMs: 400, faults: { stall: 0.3, seed: 2, stallMs: 5000 } },
+      ringSlots: 4,
+      resilience: { taskTimeoutMs: 400, faults: { stall: 0.4, seed: 2, stallMs: 5000 } },
     });
+    expect(p.resilience.faultsInjected).toBeGreaterThan(0);
     expect(p.resilience.timeouts).toBeGreaterThan(0);
     const restored = tmp.path('stall.out');
     await unpack(tmp.path('stall.hvs'), restored);

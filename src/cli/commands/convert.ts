@@ -1,0 +1,110 @@
+// convert: many files at once, each into its own container (or back), with a
+// manifest, --resume and --shard. See docs/CONVERT.md.
+import { convert } from '../../convert/run.js';
+import { parseShard } from '../../convert/shard.js';
+import { AbortError, BatchIncompleteError, ValidationError } from '../../errors.js';
+import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command } from '../command.js';
+import { batchProgress } from '../batch-progress.js';
+import { convertText } from '../batch-report.js';
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'pack a tree of files into containers (or unpack them), resumable and shardable',
+  usage: 'hivestream convert <input...> --to hvs|raw -o <out-dir> [options]',
+  help: `Converts every file under the input folders (and every input file named)
+into its own output under <out-dir>, mirroring the relative tree:
+  --to hvs   name.ext -> name.ext.hvs (packed); name.hvs -> name.hvs
+             (a container, re-encoded with these settings, never unpacked to disk)
+  --to raw   name.hvs -> name (unpacked and verified); a container named
+             otherwise -> name.raw; in folders only *.hvs files are taken
+Each file finished is recorded in a JSON Lines manifest in <out-dir>,
+fsynced as the job goes. Symbolic links are followed only to files inside
+the input folder; outputs never leave <out-dir>.
+
+Options:
+  -o, --output <dir>       output folder (created if missing)
+      --to <hvs|raw>       what to produce
+      --lz4                compress chunks with LZ4 (--to hvs)
+  -c, --chunk-size <n>     chunk size, 4KiB to 64MiB (--to hvs, default 1MiB)
+  -j, --concurrency <n>    files in flight (default 2)
+  -w, --workers <n>        worker threads per file (default: available parallelism / concurrency)
+      --resume             finish an interrupted job: skip files done with the same size and mtime
+      --restart            forget an earlier run in the manifest and convert everything again
+      --manifest <file>    manifest path (default <out-dir>/.hivestream-manifest.jsonl,
+                           .hivestream-manifest.shard-K-of-N.jsonl with --shard)
+      --shard <k/n|auto>   convert only shard k (0-based) of n; auto reads
+                           JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, and
+                           HIVESTREAM_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT
+      --keep-going         continue past failing files (default: stop starting new ones)
+      --fsync              flush every output to disk before renaming it into place
+      --json               print the summary as JSON
+  -q, --quiet              no progress line, no summary
+
+Exit codes: 0 every file converted (or already done), 15 some files failed,
+2 bad arguments or settings that differ from the manifest's job,
+16 unreadable manifest, 130 interrupted (run again with --resume).`,
+  options: {
+    output: { type: 'string', short: 'o' },
+    to: { type: 'string' },
+    lz4: { type: 'boolean' },
+    'chunk-size': { type: 'string', short: 'c' },
+    concurrency: { type: 'string', short: 'j' },
+    resume: { type: 'boolean' },
+    restart: { type: 'boolean' },
+    manifest: { type: 'string' },
+    shard: { type: 'string' },
+    'keep-going': { type: 'boolean' },
+    fsync: { type: 'boolean' },
+    ...WORKERS_OPTION,
+    ...JSON_OPTION,
+    ...QUIET_OPTION,
+  },
+  positionals: [1, Number.POSITIVE_INFINITY],
+  async run(args, ctx) {
+    const to = str(args, 'to');
+    if (to !== 'hvs' && to !== 'raw') throw new ValidationError('--to', to === undefined ? 'missing: say --to hvs or --to raw' : `${JSON.stringify(to)} is not hvs or raw`);
+    const outDir = str(args, 'output');
+    if (outDir === undefined) throw new ValidationError('--output', 'missing: convert needs -o <out-dir>');
+    if (to === 'raw' && (flag(args, 'lz4') || str(args, 'chunk-size') !== undefined)) {
+      throw new ValidationError('--to', '--lz4 and --chunk-size apply to --to hvs only');
+    }
+    const shardText = str(args, 'shard');
+    const json = flag(args, 'json');
+    const quiet = flag(args, 'quiet');
+    const progress = batchProgress(ctx.stderr, !quiet);
+    let report;
+    try {
+      report = await convert({
+        inputs: args.positionals,
+        outDir,
+        to,
+        compression: to === 'hvs' ? (flag(args, 'lz4') ? 'lz4' : 'none') : undefined,
+        chunkSize: str(args, 'chunk-size'),
+        workers: int(args, 'workers'),
+        concurrency: int(args, 'concurrency'),
+        resume: flag(args, 'resume'),
+        restart: flag(args, 'restart'),
+        manifest: str(args, 'manifest'),
+        shard: shardText === undefined ? undefined : parseShard(shardText),
+        keepGoing: flag(args, 'keep-going'),
+        durable: flag(args, 'fsync'),
+        signal: ctx.signal,
+        onEvent: progress.onEvent,
+      });
+    } finally {
+      progress.done();
+    }
+    if (json) ctx.stdout.write(JSON.stringify(report) + '\n');
+    else if (!quiet) ctx.stdout.write(convertText(report));
+    const f = report.files;
+    if (report.interrupted) {
+      throw new AbortError(`interrupted: ${f.converted} files converted, ${f.remaining} left; run the same command with --resume to finish`);
+    }
+    const first = report.failures[0];
+    if (first !== undefined) {
+      const stopped = f.remaining > 0 ? `; stopped after the first failure (--keep-going continues past failures), ${f.remaining} not started` : '';
+      throw new BatchIncompleteError(`${f.failed} of ${f.total} files failed${stopped}; first: ${first.input}: ${first.message}`);
+    }
+    return 0;
+  },
+};
