@@ -5,17 +5,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pack, unpack, writeSample } from '../dist/index.js';
-import { CLI, ROOT, tempDir } from './helpers/fixtures.js';
+import { CLI, ROOT, sha256File, tempDir } from './helpers/fixtures.js';
 
 const SIZE = 100 * 1024 * 1024;
 const tmp = tempDir('hvs-large-');
 let digest = '';
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 beforeAll(async () => {
   await writeSample(tmp.path('mix.bin'), { profile: 'mixed', size: SIZE, seed: 42 });

@@ -13,7 +13,8 @@ import type { Input } from '../io/source.js';
 import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';
 import { Job, type JobConfig } from './job.js';
 import { planRing } from './plan.js';
-import { readBlockPrefix, readContainerHeader } from './container-input.js';
+import { readContainerHeader } from './container-input.js';
+import { readBlocks } from './block-reader.js';
 import type { UnpackReport } from './unpack.js';
 import type { UnpackTask } from './tasks.js';
 
@@ -111,46 +112,12 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
     void p.finally(() => running.delete(p));
   };
 
-  // Block prefixes are read on the main thread, as in unpack.ts.
   const reader = async (): Promise<void> => {
-    let pos = header.length;
-    let seq = 0;
-    while (!job.failed) {
-      await job.gate();
-      const slots = await ring.acquire(plan.batch, job.signal);
-      const used: number[] = [];
-      let eof = false;
-      for (const slot of slots) {
-        const prefix = await readBlockPrefix(input, pos, seq, recordLimit);
-        if (prefix === null) {
-          eof = true;
-          break;
-        }
-        const recordAt = pos + prefix.prefixLength;
-        const blockLength = prefix.size + SYNC_SIZE;
-        if (input.kind === 'file') {
-          if (recordAt + blockLength > input.size) throw new TruncatedStreamError(input.size, 'container ends inside a block', seq);
-          ring.set(slot, F.readAt, recordAt);
-        } else {
-          const n = await input.reader.read(ring.input(slot, blockLength));
-          if (n < blockLength) throw new TruncatedStreamError(recordAt + n, 'container ends inside a block', seq);
-          ring.set(slot, F.readAt, -1);
-        }
-        ring.set(slot, F.sequence, seq);
-        ring.set(slot, F.blockLength, blockLength);
-        ring.set(slot, F.blockOffset, recordAt);
-        used.push(slot);
-        seq++;
-        pos = recordAt + blockLength;
-      }
-      for (const slot of slots.slice(used.length)) ring.release(slot);
-      if (used.length > 0) submit(used, seq - used.length);
-      if (eof) {
-        total = seq;
-        containerEnd = pos;
-        job.window.wake();
-        return;
-      }
+    const read = await readBlocks(input, header, job, plan.batch, recordLimit, submit);
+    if (read !== undefined) {
+      total = read.total;
+      containerEnd = read.end;
+      job.window.wake();
     }
   };
 

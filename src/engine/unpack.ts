@@ -13,7 +13,8 @@ import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';
 import { Job, type JobConfig } from './job.js';
 import type { ResilienceStats } from './guard.js';
 import { planRing } from './plan.js';
-import { readBlockPrefix, readContainerHeader } from './container-input.js';
+import { readContainerHeader } from './container-input.js';
+import { readBlocks } from './block-reader.js';
 
 export interface UnpackReport {
   operation: 'unpack' | 'verify';
@@ -62,51 +63,15 @@ export async function runUnpack(input: Input, sink: Sink | undefined, cfg: Unpac
   let root = '';
 
   const reader = async (): Promise<void> => {
-    let pos = header.length;
-    let seq = 0;
-    while (!job.failed) {
-      await job.gate();
-      const slots = await ring.acquire(plan.batch, job.signal);
-      const used: number[] = [];
-      let eof = false;
-      for (const slot of slots) {
-        const prefix = await readBlockPrefix(input, pos, seq, recordLimit);
-        if (prefix === null) {
-          eof = true;
-          break;
-        }
-        const recordAt = pos + prefix.prefixLength;
-        const blockLength = prefix.size + SYNC_SIZE;
-        if (input.kind === 'file') {
-          if (recordAt + blockLength > input.size) {
-            throw new TruncatedStreamError(input.size, 'container ends inside a block', seq);
-          }
-          ring.set(slot, F.readAt, recordAt);
-        } else {
-          const n = await input.reader.read(ring.input(slot, blockLength));
-          if (n < blockLength) throw new TruncatedStreamError(recordAt + n, 'container ends inside a block', seq);
-          ring.set(slot, F.readAt, -1);
-        }
-        ring.set(slot, F.sequence, seq);
-        ring.set(slot, F.blockLength, blockLength);
-        ring.set(slot, F.blockOffset, recordAt);
-        used.push(slot);
-        seq++;
-        pos = recordAt + blockLength;
-      }
-      for (const slot of slots.slice(used.length)) ring.release(slot);
-      if (used.length > 0) {
-        const first = seq - used.length;
-        job.submit({ op: 'unpack', slots: used, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync }, () => {
-          used.forEach((slot, i) => job.window.put(first + i, slot));
-        });
-      }
-      if (eof) {
-        total = seq;
-        containerEnd = pos;
-        job.window.wake();
-        return;
-      }
+    const read = await readBlocks(input, header, job, plan.batch, recordLimit, (used, first) => {
+      job.submit({ op: 'unpack', slots: used, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync }, () => {
+        used.forEach((slot, i) => job.window.put(first + i, slot));
+      });
+    });
+    if (read !== undefined) {
+      total = read.total;
+      containerEnd = read.end;
+      job.window.wake();
     }
   };
 

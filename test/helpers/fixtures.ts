@@ -1,5 +1,7 @@
 // Shared test helpers: temporary folders, seeded data, running the CLI.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,4 +55,11 @@ export async function* pieces(data: Uint8Array, seed = 3): AsyncGenerator<Uint8A
     pos += n;
     await Promise.resolve();
   }
+}
+
+/** SHA-256 of a file, streamed. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }

@@ -1,7 +1,7 @@
 // Seeded training records and container helpers for the ML tests.
 import { readFileSync } from 'node:fs';
 import type { TrainingRecord } from '../../dist/index.js';
-import { prng } from '../native/prng.js';
+import { prng } from '../helpers/prng.js';
 
 /** Record `i` of a seeded dataset: the same values for the same (seed, i) on every run. */
 export function record(i: number, inputs: number, targets: number, seed = 1): TrainingRecord {

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValidationError, inspect, openModelWeights, readModelWeights, streamModelWeights, unpack } from '../../dist/index.js';
 import { tempDir } from '../helpers/fixtures.js';
-import { prng } from '../native/prng.js';
+import { prng } from '../helpers/prng.js';
 
 const tmp = tempDir('hvs-ml-weights-');
 afterAll(() => tmp.cleanup());

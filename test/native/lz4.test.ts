@@ -2,7 +2,7 @@ import { compressSync, uncompressSync } from 'lz4-napi';
 import { describe, expect, it } from 'vitest';
 import { Lz4DecompressCode } from '../../dist/engine/backends/native.js';
 import { addon, jobs, native, skipNote } from './addon.js';
-import { below, fillRandom, fillText, prng } from './prng.js';
+import { below, fillRandom, fillText, prng } from '../helpers/prng.js';
 
 const lz4Available = addon?.features().lz4.available === true;
 

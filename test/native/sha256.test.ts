@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addon, jobs, native, skipNote } from './addon.js';
-import { below, fillRandom, prng } from './prng.js';
+import { below, fillRandom, prng } from '../helpers/prng.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const reference = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');

@@ -1,21 +1,15 @@
 // The resilience controllers wired into the engine: injected worker crashes,
 // transient errors and stalls are retried; a dead pool opens the breaker and
 // fails the run fast; bad input is never retried.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChecksumMismatchError, CircuitBreaker, CircuitOpenError, pack, unpack, verify, writeSample } from '../../dist/index.js';
-import { runCli, sample, tempDir } from '../helpers/fixtures.js';
+import { runCli, sample, sha256File, tempDir } from '../helpers/fixtures.js';
 
 const tmp = tempDir('hvs-resilience-');
 const BIG = 256 * 1024 * 1024;
 let bigDigest = '';
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
 
 beforeAll(async () => {
   await writeSample(tmp.path('big.bin'), { profile: 'mixed', size: BIG, seed: 5 });
