@@ -5,10 +5,10 @@ import { runPack, type PackReport } from './engine/pack.js';
 import { runUnpack, type UnpackReport } from './engine/unpack.js';
 import { runInspect, type InspectReport } from './engine/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
-import { openSource, type Source } from './io/source.js';
+import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
 import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/chunk-reader.js';
-import { trackRun } from './ml/metrics.js';
+import { trackRun, type FinalFigures } from './ml/metrics.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -21,6 +21,7 @@ import {
   type PackOptions,
   type ReadOptions,
   type UnpackOptions,
+  type Progress,
 } from './options.js';
 
 export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, ChunkEvent, ChunkReadReport, ContainerInfo };
@@ -57,9 +58,45 @@ function readLimits(o: ReadOptions) {
   };
 }
 
+interface Timed {
+  durationMs: number;
+}
+
+/**
+ * What pack, unpack and verify share: open the source (and the sink, if
+ * any), run, make the output visible only on success (removed on failure),
+ * feed the process metrics, time it.
+ */
+async function operate<R extends FinalFigures>(
+  op: 'pack' | 'unpack' | 'verify',
+  options: PackOptions | UnpackOptions,
+  source: Source,
+  target: SinkTarget | undefined,
+  body: (input: Input, sink: Sink | undefined, onProgress: ((p: Progress) => void) | undefined) => Promise<R>,
+): Promise<R & Timed> {
+  const t0 = performance.now();
+  throwIfAborted(options.signal);
+  const run = trackRun(op, options.onProgress);
+  let input: Input | undefined;
+  let out: Sink | undefined;
+  try {
+    input = await openSource(source);
+    if (target !== undefined) out = await openSink(target, { durable: 'durable' in options ? options.durable : undefined });
+    const report = await body(input, out, run.onProgress);
+    await out?.commit();
+    run.done(report);
+    return { ...report, durationMs: performance.now() - t0 };
+  } catch (err) {
+    run.failed();
+    await out?.abort(err);
+    throw err;
+  } finally {
+    await input?.close();
+  }
+}
+
 /** Packs `source` into a container written to `sink`. */
 export async function pack(source: Source, sink: SinkTarget, options: PackOptions = {}): Promise<PackReport> {
-  const t0 = performance.now();
   const cfg = {
     ...(await common(options)),
     chunkSize: resolveChunkSize(options.chunkSize),
@@ -68,75 +105,25 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
     contentType: resolveContentType(options.contentType),
     contentMeta: resolveContentMeta(options.contentMeta),
   };
-  throwIfAborted(options.signal);
-  const run = trackRun('pack', options.onProgress);
-  const input = await openSource(source).catch((err: unknown) => {
-    run.failed();
-    throw err;
-  });
-  let out: Sink | undefined;
-  try {
-    out = await openSink(sink, { durable: options.durable });
-    const report = await runPack(input, out, { ...cfg, onProgress: run.onProgress });
+  return operate('pack', options, source, sink, async (input, out, onProgress) => {
+    if (out === undefined) throw new Error('internal: pack without a sink');
+    const report = await runPack(input, out, { ...cfg, onProgress });
+    // Checked before the output becomes visible.
     if (input.kind === 'file') await input.checkUnchanged();
-    await out.commit();
-    run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
-  } catch (err) {
-    run.failed();
-    await out?.abort(err);
-    throw err;
-  } finally {
-    await input.close();
-  }
+    return report;
+  });
 }
 
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
-  const t0 = performance.now();
   const cfg = { ...(await common(options)), limits: readLimits(options) };
-  throwIfAborted(options.signal);
-  const run = trackRun('unpack', options.onProgress);
-  const input = await openSource(source).catch((err: unknown) => {
-    run.failed();
-    throw err;
-  });
-  let out: Sink | undefined;
-  try {
-    out = await openSink(sink, { durable: options.durable });
-    const report = await runUnpack(input, out, { ...cfg, onProgress: run.onProgress });
-    await out.commit();
-    run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
-  } catch (err) {
-    run.failed();
-    await out?.abort(err);
-    throw err;
-  } finally {
-    await input.close();
-  }
+  return operate('unpack', options, source, sink, (input, out, onProgress) => runUnpack(input, out, { ...cfg, onProgress }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
-  const t0 = performance.now();
   const cfg = { ...(await common(options)), limits: readLimits(options) };
-  throwIfAborted(options.signal);
-  const run = trackRun('verify', options.onProgress);
-  const input = await openSource(source).catch((err: unknown) => {
-    run.failed();
-    throw err;
-  });
-  try {
-    const report = await runUnpack(input, undefined, { ...cfg, onProgress: run.onProgress });
-    run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
-  } catch (err) {
-    run.failed();
-    throw err;
-  } finally {
-    await input.close();
-  }
+  return operate('verify', options, source, undefined, (input, _out, onProgress) => runUnpack(input, undefined, { ...cfg, onProgress }));
 }
 
 /**

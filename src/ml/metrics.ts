@@ -44,7 +44,7 @@ export interface MetricsSnapshot {
   corruptChunks: number;
 }
 
-interface FinalFigures {
+export interface FinalFigures {
   bytes: number;
   storedBytes: number;
   chunks: number;

@@ -1,7 +1,7 @@
 // pack, unpack and verify commands.
 import { pack, unpack, verify } from '../../api.js';
 import { ValidationError } from '../../errors.js';
-import { resolveCompression } from '../../options.js';
+import { resolveCompression, type Progress } from '../../options.js';
 import { parseFaults } from '../../engine/faults.js';
 import type { ResilienceOptions } from '../../engine/guard.js';
 import type { HashBackendName, Lz4BackendName } from '../../engine/backends/kernels.js';
@@ -52,6 +52,41 @@ function resilience(args: ParsedArgs): ResilienceOptions {
   };
 }
 
+function name(from: string): string {
+  return from === '-' ? 'standard input' : from;
+}
+
+/** Options every one of these commands passes to the API. */
+interface CommonCliOptions {
+  workers: number | undefined;
+  resilience: ResilienceOptions;
+  hashBackend?: HashBackendName | 'auto';
+  lz4Backend?: Lz4BackendName | 'auto';
+  signal: AbortSignal;
+  onProgress: ((p: Progress) => void) | undefined;
+}
+
+/** Runs the call with the progress line on, then prints the report (text or --json). */
+async function withReport<R>(
+  args: ParsedArgs,
+  ctx: CommandContext,
+  label: string,
+  toStdout: boolean,
+  call: (common: CommonCliOptions) => Promise<R>,
+  text: (report: R) => string,
+): Promise<number> {
+  const progress = progressLine(label, ctx.stderr, !flag(args, 'quiet'));
+  try {
+    const report = await call({ workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
+    progress.done();
+    if (flag(args, 'json')) say(ctx, toStdout, JSON.stringify(report) + '\n');
+    else if (!flag(args, 'quiet')) say(ctx, toStdout, text(report));
+    return 0;
+  } finally {
+    progress.done();
+  }
+}
+
 const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
       --hash-backend <b>         SHA-256 back end: auto (default), native, node, wasm, wasm-simd
       --lz4-backend <b>          LZ4 back end: auto (default), native, lz4-napi
@@ -91,25 +126,14 @@ ${COMMON_HELP}`,
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'pack');
-    const progress = progressLine('packing', ctx.stderr, !flag(args, 'quiet'));
-    try {
-      const report = await pack(source(from), out.target, {
+    return withReport(args, ctx, 'packing', out.toStdout, (common) =>
+      pack(source(from), out.target, {
+        ...common,
         chunkSize: str(args, 'chunk-size'),
         compression: resolveCompression(flag(args, 'lz4') ? 'lz4' : 'none'),
-        workers: int(args, 'workers'),
         durable: flag(args, 'fsync'),
-        resilience: resilience(args),
-        ...backends(args),
-        signal: ctx.signal,
-        onProgress: progress.onProgress,
-      });
-      progress.done();
-      if (flag(args, 'json')) say(ctx, out.toStdout, JSON.stringify(report) + '\n');
-      else if (!flag(args, 'quiet')) say(ctx, out.toStdout, packText(report, from === '-' ? 'standard input' : from, out.name));
-      return 0;
-    } finally {
-      progress.done();
-    }
+      }),
+    (r) => packText(r, name(from), out.name));
   },
 };
 
@@ -130,23 +154,9 @@ ${COMMON_HELP}`,
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'unpack');
-    const progress = progressLine('unpacking', ctx.stderr, !flag(args, 'quiet'));
-    try {
-      const report = await unpack(source(from), out.target, {
-        workers: int(args, 'workers'),
-        durable: flag(args, 'fsync'),
-        resilience: resilience(args),
-        ...backends(args),
-        signal: ctx.signal,
-        onProgress: progress.onProgress,
-      });
-      progress.done();
-      if (flag(args, 'json')) say(ctx, out.toStdout, JSON.stringify(report) + '\n');
-      else if (!flag(args, 'quiet')) say(ctx, out.toStdout, unpackText(report, from === '-' ? 'standard input' : from, out.name));
-      return 0;
-    } finally {
-      progress.done();
-    }
+    return withReport(args, ctx, 'unpacking', out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync') }), (r) =>
+      unpackText(r, name(from), out.name),
+    );
   },
 };
 
@@ -164,15 +174,6 @@ ${COMMON_HELP}`,
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
-    const progress = progressLine('verifying', ctx.stderr, !flag(args, 'quiet'));
-    try {
-      const report = await verify(source(from), { workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
-      progress.done();
-      if (flag(args, 'json')) ctx.stdout.write(JSON.stringify(report) + '\n');
-      else if (!flag(args, 'quiet')) ctx.stdout.write(unpackText(report, from === '-' ? 'standard input' : from, undefined));
-      return 0;
-    } finally {
-      progress.done();
-    }
+    return withReport(args, ctx, 'verifying', false, (common) => verify(source(from), common), (r) => unpackText(r, name(from), undefined));
   },
 };
