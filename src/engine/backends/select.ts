@@ -56,16 +56,25 @@ function calibrationRing(): { ring: Uint8Array; hashJobs: Float64Array; lz4Jobs:
   return { ring, hashJobs, lz4Jobs, unJobs };
 }
 
-/** Best of `reps` timings of `fn`, as MB/s over `bytes`. */
-function measure(bytes: number, reps: number, fn: () => void): number {
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t);
+/**
+ * Times each contender once per round, round after round, and keeps each
+ * one's best: a burst of load on a shared machine then hurts every contender
+ * alike, rather than whichever was being measured at that moment. Returns
+ * MB/s over `bytes`.
+ */
+function race(bytes: number, rounds: number, contenders: Array<() => void>): number[] {
+  const best = contenders.map(() => Infinity);
+  for (let r = 0; r < rounds; r++) {
+    contenders.forEach((fn, i) => {
+      const t = performance.now();
+      fn();
+      best[i] = Math.min(best[i] ?? Infinity, performance.now() - t);
+    });
   }
-  return bytes / 1e6 / (Math.max(best, 0.001) / 1000);
+  return best.map((ms) => bytes / 1e6 / (Math.max(ms, 0.001) / 1000));
 }
+
+const ROUNDS = 5;
 
 let hashCal: Promise<Array<Calibration<HashBackendName>>> | undefined;
 let lz4Cal: Array<Calibration<Lz4BackendName>> | undefined;
@@ -75,45 +84,67 @@ export function calibrateHash(): Promise<Array<Calibration<HashBackendName>>> {
   hashCal ??= (async () => {
     const { ring, hashJobs } = calibrationRing();
     const out: Array<Calibration<HashBackendName>> = [];
+    const loaded: Array<{ entry: Calibration<HashBackendName>; run: () => void }> = [];
     for (const name of HASH_BACKENDS) {
       try {
         const k = await createHashKernel(name);
+        const run = (): void => k.hash(ring, hashJobs, CAL_CHUNKS);
         // Warm up: WebAssembly starts in a baseline tier and is optimised after a few calls.
-        for (let w = 0; w < 3; w++) k.hash(ring, hashJobs, CAL_CHUNKS);
-        out.push({ name, available: true, mbPerSec: measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.hash(ring, hashJobs, CAL_CHUNKS)) });
+        for (let w = 0; w < 3; w++) run();
+        const entry: Calibration<HashBackendName> = { name, available: true };
+        out.push(entry);
+        loaded.push({ entry, run });
       } catch (err) {
         out.push({ name, available: false, reason: err instanceof Error ? err.message : String(err) });
       }
     }
+    const speeds = race(CAL_CHUNK * CAL_CHUNKS, ROUNDS, loaded.map((l) => l.run));
+    loaded.forEach((l, i) => (l.entry.mbPerSec = speeds[i]));
     return out;
   })();
   return hashCal;
 }
 
-/** Measures every LZ4 back end (cached for the process). */
+/** Measures every LZ4 back end, compression and decompression (cached for the process). */
 export function calibrateLz4(): Array<Calibration<Lz4BackendName>> {
-  lz4Cal ??= LZ4_BACKENDS.map((name): Calibration<Lz4BackendName> => {
+  if (lz4Cal !== undefined) return lz4Cal;
+  const out: Array<Calibration<Lz4BackendName>> = [];
+  const loaded: Array<{ entry: Calibration<Lz4BackendName>; compress: () => void; decompress: () => void }> = [];
+  for (const name of LZ4_BACKENDS) {
     try {
       const k = createLz4Kernel(name);
       const { ring, lz4Jobs, unJobs } = calibrationRing();
       const results = new Int32Array(CAL_CHUNKS);
-      k.compress(ring, lz4Jobs, CAL_CHUNKS, results);
-      const mbPerSec = measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.compress(ring, lz4Jobs, CAL_CHUNKS, results));
+      const compress = (): void => k.compress(ring, lz4Jobs, CAL_CHUNKS, results);
+      compress();
       const backBase = (lz4Jobs[2] ?? 0) + CAL_CHUNKS * (lz4Jobs[3] ?? 0);
       for (let i = 0; i < CAL_CHUNKS; i++) unJobs.set([lz4Jobs[i * 4 + 2] ?? 0, results[i] ?? 0, backBase + i * CAL_CHUNK, CAL_CHUNK], i * 4);
       const back = new Int32Array(CAL_CHUNKS);
-      const decompressMbPerSec = measure(CAL_CHUNK * CAL_CHUNKS, 3, () => k.decompress(ring, unJobs, CAL_CHUNKS, back));
-      return { name, available: true, mbPerSec, decompressMbPerSec };
+      const decompress = (): void => k.decompress(ring, unJobs, CAL_CHUNKS, back);
+      decompress();
+      const entry: Calibration<Lz4BackendName> = { name, available: true };
+      out.push(entry);
+      loaded.push({ entry, compress, decompress });
     } catch (err) {
-      return { name, available: false, reason: err instanceof Error ? err.message : String(err) };
+      out.push({ name, available: false, reason: err instanceof Error ? err.message : String(err) });
     }
+  }
+  const bytes = CAL_CHUNK * CAL_CHUNKS;
+  const c = race(bytes, ROUNDS, loaded.map((l) => l.compress));
+  const d = race(bytes, ROUNDS, loaded.map((l) => l.decompress));
+  loaded.forEach((l, i) => {
+    l.entry.mbPerSec = c[i];
+    l.entry.decompressMbPerSec = d[i];
   });
-  return lz4Cal;
+  lz4Cal = out;
+  return out;
 }
 
-function fastest<N extends string>(cal: Array<Calibration<N>>, key: 'mbPerSec' | 'decompressMbPerSec' = 'mbPerSec'): N | undefined {
+/** The available back end with the least time per MB (for LZ4: compress plus decompress). */
+function fastest<N extends string>(cal: Array<Calibration<N>>): N | undefined {
+  const cost = (c: Calibration<N>): number => 1 / (c.mbPerSec ?? 1e-9) + (c.decompressMbPerSec === undefined ? 0 : 1 / c.decompressMbPerSec);
   let best: Calibration<N> | undefined;
-  for (const c of cal) if (c.available && (best === undefined || (c[key] ?? 0) > (best[key] ?? 0))) best = c;
+  for (const c of cal) if (c.available && (best === undefined || cost(c) < cost(best))) best = c;
   return best?.name;
 }
 
@@ -160,7 +191,7 @@ function pick(req: BackendRequest, cal: CalibrationRecord): BackendChoice {
   if (hash === undefined || hashCal?.available !== true) {
     throw new BackendUnavailableError(`hash back end ${hash ?? 'auto'} is not available here: ${hashCal?.reason ?? 'none loads'}`);
   }
-  // Compression is the expensive direction; it decides.
+  // One LZ4 back end serves both directions: the cheaper round trip wins.
   const lz4 = req.lz4 === undefined || req.lz4 === 'auto' ? fastest(cal.lz4) : req.lz4;
   const lz4Cal = cal.lz4.find((c) => c.name === lz4);
   if (lz4 === undefined || lz4Cal?.available !== true) {
