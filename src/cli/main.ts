@@ -7,8 +7,9 @@ import { parse, UsageError, type Command, type CommandContext } from './command.
 import { packCommand, unpackCommand, verifyCommand } from './commands/codec.js';
 import { inspectCommand } from './commands/inspect.js';
 import { demoCommand } from './commands/demo.js';
+import { benchCommand } from './commands/bench.js';
 
-const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, demoCommand];
+const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, demoCommand, benchCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -1,0 +1,62 @@
+// One measured pack for `bench sweep`, in its own process so that peak RSS
+// and CPU time belong to this run alone. A first, one-chunk pack with the
+// same options starts the worker pool (kept for the next run) and picks the
+// back ends, so the measured run is the engine's steady state, as in a
+// service that packs one input after another. Prints one JSON line.
+//   node dist/bench/run-one.js '{"file":"...","workers":2,"chunkSize":1048576,"codec":"lz4"}'
+import { pack } from '../api.js';
+import { closeIdlePools } from '../engine/pool-cache.js';
+
+export interface RunOneConfig {
+  file: string;
+  workers: number;
+  chunkSize: number;
+  codec: 'none' | 'lz4';
+}
+
+export interface RunOneResult {
+  bytes: number;
+  storedBytes: number;
+  chunks: number;
+  durationMs: number;
+  /** CPU time of the measured pack, all threads. */
+  userMs: number;
+  systemMs: number;
+  /** Peak RSS of the process (kernel's maxrss). */
+  maxRssBytes: number;
+  hashBackend: string;
+  lz4Backend: string;
+  /** Flat pairs: task latency in ms, chunks in the task. */
+  tasks: number[];
+}
+
+async function main(): Promise<void> {
+  const cfg = JSON.parse(process.argv[2] ?? '{}') as RunOneConfig;
+  const options = { workers: cfg.workers, chunkSize: cfg.chunkSize, compression: cfg.codec };
+  await pack(new Uint8Array(cfg.chunkSize), '/dev/null', options);
+  const tasks: number[] = [];
+  const before = process.resourceUsage();
+  const report = await pack(cfg.file, '/dev/null', { ...options, onTaskTiming: (ms, chunks) => tasks.push(ms, chunks) });
+  const after = process.resourceUsage();
+  await closeIdlePools();
+  const result: RunOneResult = {
+    bytes: report.bytes,
+    storedBytes: report.storedBytes,
+    chunks: report.chunks,
+    durationMs: report.durationMs,
+    userMs: (after.userCPUTime - before.userCPUTime) / 1000,
+    systemMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
+    maxRssBytes: after.maxRSS * 1024,
+    hashBackend: report.hashBackend,
+    lz4Backend: report.lz4Backend,
+    tasks,
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+}
+
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`run-one: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+}
