@@ -38,14 +38,14 @@ export function compareText(r: CompareResult): string {
   const w = Math.max(...r.contenders.map((x) => x.label.length), 10);
   for (const group of Object.keys(GROUP_TITLE) as Array<keyof typeof GROUP_TITLE>) {
     lines.push(GROUP_TITLE[group]);
-    lines.push(`  ${pad('contender', w)}  ${pad('median s', 9, true)}  ${pad('min s', 8, true)}  ${pad('MB/s', 7, true)}  ${pad('in-process MB/s', 15, true)}`);
+    lines.push(`  ${pad('contender', w)}  ${pad('median s', 9, true)}  ${pad('min s', 8, true)}  ${pad('MB/s', 7, true)}  ${pad('in-process MB/s', 15, true)}  ${pad('CPU s', 6, true)}`);
     for (const x of r.contenders.filter((k) => k.group === group)) {
       if (x.status !== 'ok') {
         lines.push(`  ${pad(x.label, w)}  ${x.status}${x.reason === undefined ? '' : ` (${x.reason})`}`);
         continue;
       }
       const ip = x.inProcessMs === undefined ? undefined : r.config.size / 1e6 / (x.inProcessMs / 1000);
-      lines.push(`  ${pad(x.label, w)}  ${pad(seconds(x.medianMs), 9, true)}  ${pad(seconds(x.minMs), 8, true)}  ${pad(num(x.mbPerSec), 7, true)}  ${pad(num(ip), 15, true)}`);
+      lines.push(`  ${pad(x.label, w)}  ${pad(seconds(x.medianMs), 9, true)}  ${pad(seconds(x.minMs), 8, true)}  ${pad(num(x.mbPerSec), 7, true)}  ${pad(num(ip), 15, true)}  ${pad(x.cpuMs === undefined ? '-' : (x.cpuMs / 1000).toFixed(2), 6, true)}`);
     }
     lines.push('');
   }

@@ -42,6 +42,10 @@ export interface ContenderResult {
   reason?: string;
   /** Wall-clock ms of each run, in run order. */
   runsMs: number[];
+  /** CPU ms (user + system, every process and thread of the contender) of each run. */
+  cpuRunsMs: number[];
+  /** Median CPU time per run, ms: how much machine the work takes, whatever the load. */
+  cpuMs?: number;
   medianMs?: number;
   minMs?: number;
   /** Raw bytes / median wall time. */
@@ -126,7 +130,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
     );
     const results = specs.map((s): ContenderResult => ({
       id: s.id, label: s.label, group: s.group, kind: s.kind, command: s.command,
-      status: s.skip === undefined ? 'ok' : 'skipped', ...(s.skip === undefined ? {} : { reason: s.skip }), runsMs: [],
+      status: s.skip === undefined ? 'ok' : 'skipped', ...(s.skip === undefined ? {} : { reason: s.skip }), runsMs: [], cpuRunsMs: [],
     }));
     const inProc = new Map<string, number[]>();
     const env = { ...process.env, PATH: pathEnv };
@@ -145,10 +149,11 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
           continue;
         }
         c.r.runsMs.push(round(t.ms, 2));
+        if (t.cpuMs !== null) c.r.cpuRunsMs.push(t.cpuMs);
         const rep = inProcess(t.results[0]?.stdout ?? '');
         if (rep.ms !== undefined) inProc.set(c.s.id, [...(inProc.get(c.s.id) ?? []), rep.ms]);
         if (rep.root !== undefined) c.r.rootDigest = rep.root;
-        log(`  run ${run + 1}/${o.runs} ${c.s.label.padEnd(40)} ${(t.ms / 1000).toFixed(3)} s`);
+        log(`  run ${run + 1}/${o.runs} ${c.s.label.padEnd(40)} ${(t.ms / 1000).toFixed(3)} s${t.cpuMs === null ? '' : `, CPU ${(t.cpuMs / 1000).toFixed(2)} s`}`);
       }
     }
     const after = pageCacheResident(file, pathEnv);
@@ -161,6 +166,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
       r.bestMbPerSec = round(mbPerSec(o.size, r.minMs), 1);
       const ip = inProc.get(r.id);
       if (ip !== undefined && ip.length > 0) r.inProcessMs = round(median(ip), 2);
+      if (r.cpuRunsMs.length > 0) r.cpuMs = round(median(r.cpuRunsMs), 0);
     }
     const roots = new Set(results.map((r) => r.rootDigest).filter((d) => d !== undefined));
     return {

@@ -3,6 +3,7 @@
 // run start together (a peer pair such as `lz4 -1` and `sha256sum` side by
 // side) and the run lasts until all of them have exited.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export interface ProcSpec {
@@ -23,6 +24,8 @@ export interface ProcResult {
 
 export interface TimedRun {
   ms: number;
+  /** CPU time of the run's processes (user + system, all threads), ms; null when unknown. */
+  cpuMs: number | null;
   ok: boolean;
   /** First failure, one line. */
   error?: string;
@@ -62,12 +65,36 @@ function failure(p: ProcSpec, r: ProcResult): string | undefined {
 
 /** Starts every process at once and waits for all; `ms` is until the last exit. */
 export async function runTimed(procs: readonly ProcSpec[], env: NodeJS.ProcessEnv = process.env): Promise<TimedRun> {
+  const cpu0 = childrenCpuMs();
   const t0 = performance.now();
   const results = await Promise.all(procs.map((p) => runOne(p, t0, env)));
   const ms = Math.max(...results.map((r) => r.exitMs));
+  const cpu1 = childrenCpuMs();
+  const cpuMs = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
   const error = procs.map((p, i) => {
     const r = results[i];
     return r === undefined ? undefined : failure(p, r);
   }).find((e) => e !== undefined);
-  return error === undefined ? { ms, ok: true, results } : { ms, ok: false, error, results };
+  return error === undefined ? { ms, cpuMs, ok: true, results } : { ms, cpuMs, ok: false, error, results };
+}
+
+/** Linux's USER_HZ: /proc times are in these ticks. */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, ms) of this process's waited-for children so far,
+ * from /proc/self/stat (cutime, cstime); null off Linux. The difference
+ * around a run is the CPU the run's processes used, all their threads.
+ */
+export function childrenCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, cutime 16, cstime 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cutime = Number(fields[13]);
+    const cstime = Number(fields[14]);
+    return Number.isFinite(cutime) && Number.isFinite(cstime) ? ((cutime + cstime) * 1000) / TICKS_PER_SECOND : null;
+  } catch {
+    return null;
+  }
 }

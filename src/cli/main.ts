@@ -8,8 +8,9 @@ import { packCommand, unpackCommand, verifyCommand } from './commands/codec.js';
 import { inspectCommand } from './commands/inspect.js';
 import { demoCommand } from './commands/demo.js';
 import { benchCommand } from './commands/bench.js';
+import { genCommand } from './commands/gen.js';
 
-const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, demoCommand, benchCommand];
+const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, demoCommand, genCommand, benchCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT, sample, tempDir } from '../helpers/fixtures.js';
+import { ROOT, runCli, sample, tempDir } from '../helpers/fixtures.js';
 
 const SCRIPT = `${ROOT}scripts/gen-data.mjs`;
 const tmp = tempDir('hvs-gen-');
@@ -33,6 +33,20 @@ describe('scripts/gen-data.mjs', () => {
     // JSON Lines records.
     const firstLine = readFileSync(tmp.path('text.bin')).toString('utf8').split('\n')[0] ?? '';
     expect(JSON.parse(firstLine)).toHaveProperty('text');
+  });
+
+  it('hivestream gen writes the same bytes, to a file or to stdout', async () => {
+    const file = tmp.path('cli.bin');
+    const r = await runCli(['gen', '--profile', 'mixed', '--size', '3MiB', '--seed', '9', '-o', file]);
+    expect(r.code).toBe(0);
+    const expected = sample('mixed', 3 * 2 ** 20, 9);
+    expect(readFileSync(file).equals(expected)).toBe(true);
+    const piped = await runCli(['gen', '--profile', 'mixed', '--size', '3MiB', '--seed', '9', '-o', '-']);
+    expect(piped.stdout.equals(expected)).toBe(true);
+    const bad = await runCli(['gen', '--profile', 'audio', '--size', '1MiB', '-o', tmp.path('no.bin')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^hivestream: invalid profile: audio/);
+    expect(existsSync(tmp.path('no.bin'))).toBe(false);
   });
 
   it('fails with one line and exit code 2 on bad options, leaving no file', () => {
