@@ -4,6 +4,7 @@
 // back ends, so the measured run is the engine's steady state, as in a
 // service that packs one input after another. Prints one JSON line.
 //   node dist/bench/run-one.js '{"file":"...","workers":2,"chunkSize":1048576,"codec":"lz4"}'
+import { readFileSync } from 'node:fs';
 import { pack } from '../api.js';
 import { closeIdlePools } from '../engine/pool-cache.js';
 
@@ -22,12 +23,28 @@ export interface RunOneResult {
   /** CPU time of the measured pack, all threads. */
   userMs: number;
   systemMs: number;
-  /** Peak RSS of the process (kernel's maxrss). */
+  /** Peak RSS of this process image (VmHWM on Linux). */
   maxRssBytes: number;
   hashBackend: string;
   lz4Backend: string;
   /** Flat pairs: task latency in ms, chunks in the task. */
   tasks: number[];
+}
+
+/**
+ * Peak RSS of this process. Not getrusage's maxrss on Linux: it survives
+ * execve, so a child forked from a large parent (the sweep, just after
+ * generating a 4 GiB file) reports the parent's size. VmHWM belongs to the
+ * new address space alone.
+ */
+function peakRss(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m?.[1] !== undefined) return Number(m[1]) * 1024;
+  } catch {
+    // Not Linux: fall through.
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
 
 async function main(): Promise<void> {
@@ -46,7 +63,7 @@ async function main(): Promise<void> {
     durationMs: report.durationMs,
     userMs: (after.userCPUTime - before.userCPUTime) / 1000,
     systemMs: (after.systemCPUTime - before.systemCPUTime) / 1000,
-    maxRssBytes: after.maxRSS * 1024,
+    maxRssBytes: peakRss(),
     hashBackend: report.hashBackend,
     lz4Backend: report.lz4Backend,
     tasks,

@@ -39,7 +39,10 @@ export function sweepText(r: SweepResult): string {
   lines.push(row(head, widths), ...body.map((b) => row(b, widths)), '');
   const s = r.rss;
   lines.push(`peak RSS against input size (${s.profile}, ${s.codec}, ${sizeLabel(s.chunkSize)} chunks, ${s.workers} workers):`);
-  for (const p of s.points) lines.push(`  ${sizeLabel(p.bytes).padStart(8)}  ${(p.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB  ${p.mbPerSec.toFixed(0).padStart(6)} MB/s`);
+  for (const p of s.points) {
+    const runs = p.peakRssRuns.map((b) => (b / MiB).toFixed(0)).join(', ');
+    lines.push(`  ${sizeLabel(p.bytes).padStart(8)}  ${(p.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB (runs: ${runs})  ${p.mbPerSec.toFixed(0).padStart(6)} MB/s`);
+  }
   lines.push('', 'targets:', ...r.targets.map(targetLine));
   return lines.join('\n') + '\n';
 }

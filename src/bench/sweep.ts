@@ -52,6 +52,8 @@ export interface SweepPoint {
   taskLatencyMs: Percentiles;
   /** Largest peak RSS of the runs' processes. */
   peakRssBytes: number;
+  /** Each run's peak RSS, in run order. */
+  peakRssRuns: number[];
   /** CPU time (user + system, all threads) / wall time of the pack, median; 100 = one core busy. */
   cpuPercent: number;
   /** Container bytes / raw bytes. */
@@ -62,7 +64,9 @@ export interface SweepPoint {
 
 export interface RssPoint {
   bytes: number;
+  /** Largest of the runs. */
   peakRssBytes: number;
+  peakRssRuns: number[];
   mbPerSec: number;
 }
 
@@ -112,6 +116,7 @@ function summarise(key: PointKey, runs: RunOneResult[]): SweepPoint {
     chunkLatencyMs: { p50: round(weightedPercentile(perChunk, 50)), p99: round(weightedPercentile(perChunk, 99)) },
     taskLatencyMs: { p50: round(weightedPercentile(perTask, 50)), p99: round(weightedPercentile(perTask, 99)) },
     peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)),
+    peakRssRuns: runs.map((r) => r.maxRssBytes),
     cpuPercent: round(median(runs.map((r) => ((r.userMs + r.systemMs) / r.durationMs) * 100)), 1),
     storedRatio: round((first?.storedBytes ?? 0) / Math.max(1, first?.bytes ?? 1), 4),
     hashBackend: first?.hashBackend ?? '',
@@ -176,8 +181,8 @@ async function rssSeries(o: SweepOptions, dir: string, log: (line: string) => vo
     await warmRead(file);
     const runs: RunOneResult[] = [];
     for (let run = 0; run < o.runs; run++) runs.push(await runOne({ file, workers, chunkSize: base.chunkSize, codec: base.codec }));
-    const p = { bytes: size, peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)), mbPerSec: round(median(runs.map((r) => mbPerSec(r.bytes, r.durationMs))), 1) };
-    log(`  ${size} bytes: peak RSS ${(p.peakRssBytes / MiB).toFixed(0)} MiB`);
+    const p = { bytes: size, peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)), peakRssRuns: runs.map((r) => r.maxRssBytes), mbPerSec: round(median(runs.map((r) => mbPerSec(r.bytes, r.durationMs))), 1) };
+    log(`  ${size} bytes: peak RSS ${p.peakRssRuns.map((b) => (b / MiB).toFixed(0)).join(', ')} MiB`);
     points.push(p);
   }
   return { ...base, points: points.reverse() };
