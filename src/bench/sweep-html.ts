@@ -4,6 +4,7 @@ import { formatSize, MiB } from '../options.js';
 import { sizeLabel } from './stats.js';
 import { barChart, esc, lineChart, type Series } from './svg.js';
 import type { SweepPoint, SweepResult } from './sweep.js';
+import { backends } from './sweep-text.js';
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1600px}
 h1{font-size:22px}h2{font-size:18px;margin-top:32px;border-bottom:1px solid #ddd}
@@ -81,13 +82,13 @@ function charts(r: SweepResult): string {
 }
 
 function table(r: SweepResult): string {
-  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS MiB', 'CPU %', 'stored/raw'];
+  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS MiB', 'CPU %', 'stored/raw', 'back ends (hash/LZ4)'];
   const rows = r.points.map((p) =>
-    [p.profile, p.codec, chunkLabel(p.chunkSize), String(p.workers), p.mbPerSec.toFixed(0), p.chunkLatencyMs.p50.toFixed(3), p.chunkLatencyMs.p99.toFixed(3), p.taskLatencyMs.p50.toFixed(1), p.taskLatencyMs.p99.toFixed(1), (p.peakRssBytes / MiB).toFixed(0), p.cpuPercent.toFixed(0), p.storedRatio.toFixed(3)]
-      .map((c, i) => `<td${i < 2 ? ' class="l"' : ''}>${esc(c)}</td>`)
+    [p.profile, p.codec, chunkLabel(p.chunkSize), String(p.workers), p.mbPerSec.toFixed(0), p.chunkLatencyMs.p50.toFixed(3), p.chunkLatencyMs.p99.toFixed(3), p.taskLatencyMs.p50.toFixed(1), p.taskLatencyMs.p99.toFixed(1), (p.peakRssBytes / MiB).toFixed(0), p.cpuPercent.toFixed(0), p.storedRatio.toFixed(3), backends(p.backendRuns)]
+      .map((c, i) => `<td${i < 2 || i === 12 ? ' class="l"' : ''}>${esc(c)}</td>`)
       .join(''),
   );
-  return `<h2>All points</h2><table><tr>${head.map((h, i) => `<th${i < 2 ? ' class="l"' : ''}>${esc(h)}</th>`).join('')}</tr>${rows.map((x) => `<tr>${x}</tr>`).join('')}</table>`;
+  return `<h2>All points</h2><table><tr>${head.map((h, i) => `<th${i < 2 || i === 12 ? ' class="l"' : ''}>${esc(h)}</th>`).join('')}</tr>${rows.map((x) => `<tr>${x}</tr>`).join('')}</table>`;
 }
 
 export function sweepHtml(r: SweepResult): string {

@@ -5,7 +5,14 @@ import type { Target } from './targets.js';
 import { sizeLabel } from './stats.js';
 
 function row(cells: string[], widths: number[]): string {
-  return '  ' + cells.map((c, i) => (i < 4 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return '  ' + cells.map((c, i) => (i < 4 || i === 12 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+}
+
+/** "native/native", or each combination with its run count when runs differed. */
+export function backends(runs: string[]): string {
+  const counts = new Map<string, number>();
+  for (const r of runs) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts.size <= 1 ? (runs[0] ?? '') : [...counts].map(([k, n]) => `${k} x${n}`).join(', ');
 }
 
 export function targetLine(t: Target): string {
@@ -20,7 +27,7 @@ export function sweepText(r: SweepResult): string {
     `${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}; load average ${r.machine.loadAverage.start} at start, ${r.machine.loadAverage.end ?? '?'} at end`,
     '',
   ];
-  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS', 'CPU %', 'stored'];
+  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS', 'CPU %', 'stored', 'back ends'];
   const body = r.points.map((p) => [
     p.profile,
     p.codec,
@@ -34,6 +41,7 @@ export function sweepText(r: SweepResult): string {
     `${(p.peakRssBytes / MiB).toFixed(0)} MiB`,
     p.cpuPercent.toFixed(0),
     p.storedRatio.toFixed(3),
+    backends(p.backendRuns),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   lines.push(row(head, widths), ...body.map((b) => row(b, widths)), '');
@@ -41,7 +49,7 @@ export function sweepText(r: SweepResult): string {
   lines.push(`peak RSS against input size (${s.profile}, ${s.codec}, ${sizeLabel(s.chunkSize)} chunks, ${s.workers} workers):`);
   for (const p of s.points) {
     const runs = p.peakRssRuns.map((b) => (b / MiB).toFixed(0)).join(', ');
-    lines.push(`  ${sizeLabel(p.bytes).padStart(8)}  ${(p.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB (runs: ${runs})  ${p.mbPerSec.toFixed(0).padStart(6)} MB/s`);
+    lines.push(`  ${sizeLabel(p.bytes).padStart(8)}  ${(p.peakRssBytes / MiB).toFixed(0).padStart(5)} MiB (runs: ${runs})  ${p.mbPerSec.toFixed(0).padStart(6)} MB/s  ${backends(p.backendRuns)}`);
   }
   lines.push('', 'targets:', ...r.targets.map(targetLine));
   return lines.join('\n') + '\n';

@@ -58,12 +58,17 @@ export interface SweepPoint {
   cpuPercent: number;
   /** Container bytes / raw bytes. */
   storedRatio: number;
-  hashBackend: string;
-  lz4Backend: string;
+  /**
+   * Back ends of each run, "hash/lz4". 'auto' picks them by a short timing in
+   * each process, so on a loaded machine a run may get a slower one (LZ4 by
+   * lz4-napi: about half the speed and twice the RSS of the native one).
+   */
+  backendRuns: string[];
 }
 
 export interface RssPoint {
   bytes: number;
+  backendRuns: string[];
   /** Largest of the runs. */
   peakRssBytes: number;
   peakRssRuns: number[];
@@ -119,8 +124,7 @@ function summarise(key: PointKey, runs: RunOneResult[]): SweepPoint {
     peakRssRuns: runs.map((r) => r.maxRssBytes),
     cpuPercent: round(median(runs.map((r) => ((r.userMs + r.systemMs) / r.durationMs) * 100)), 1),
     storedRatio: round((first?.storedBytes ?? 0) / Math.max(1, first?.bytes ?? 1), 4),
-    hashBackend: first?.hashBackend ?? '',
-    lz4Backend: first?.lz4Backend ?? '',
+    backendRuns: runs.map((r) => `${r.hashBackend}/${r.lz4Backend}`),
   };
 }
 
@@ -181,7 +185,7 @@ async function rssSeries(o: SweepOptions, dir: string, log: (line: string) => vo
     await warmRead(file);
     const runs: RunOneResult[] = [];
     for (let run = 0; run < o.runs; run++) runs.push(await runOne({ file, workers, chunkSize: base.chunkSize, codec: base.codec }));
-    const p = { bytes: size, peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)), peakRssRuns: runs.map((r) => r.maxRssBytes), mbPerSec: round(median(runs.map((r) => mbPerSec(r.bytes, r.durationMs))), 1) };
+    const p = { bytes: size, peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)), peakRssRuns: runs.map((r) => r.maxRssBytes), backendRuns: runs.map((r) => `${r.hashBackend}/${r.lz4Backend}`), mbPerSec: round(median(runs.map((r) => mbPerSec(r.bytes, r.durationMs))), 1) };
     log(`  ${size} bytes: peak RSS ${p.peakRssRuns.map((b) => (b / MiB).toFixed(0)).join(', ')} MiB`);
     points.push(p);
   }

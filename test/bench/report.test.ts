@@ -56,7 +56,7 @@ function synthetic(): SweepResult {
           points.push({
             workers, chunkSize, codec, profile, bytes: 256 * MiB, mbPerSec, mbPerSecRuns: [mbPerSec],
             chunkLatencyMs: { p50: chunkSize / 1e6, p99: (3 * chunkSize) / 1e6 }, taskLatencyMs: { p50: 4, p99: 9 },
-            peakRssBytes: 120 * MiB, peakRssRuns: [120 * MiB], cpuPercent: 95 * workers, storedRatio: codec === 'lz4' ? 0.4 : 1, hashBackend: 'native', lz4Backend: 'native',
+            peakRssBytes: 120 * MiB, peakRssRuns: [120 * MiB], cpuPercent: 95 * workers, storedRatio: codec === 'lz4' ? 0.4 : 1, backendRuns: ['native/native'],
           });
         }
       }
@@ -67,7 +67,7 @@ function synthetic(): SweepResult {
     machine: { cpu: 'test CPU', cores: 2, node: 'v20', os: 'linux', totalMemoryBytes: 2 ** 34, freeMemoryBytes: 2 ** 33, loadAverage: { start: 1, end: 1 }, tools: {} },
     config: { size: 256 * MiB, runs: 1, seed: 1, workers: [1, 2], chunkSizes: [64 * KiB, MiB], codecs: ['none', 'lz4'], profiles: ['text', 'mixed'], rssSizes: [256 * MiB, 1024 * MiB], quick: false },
     points,
-    rss: { workers: 2, chunkSize: MiB, codec: 'lz4', profile: 'mixed', points: [{ bytes: 256 * MiB, peakRssBytes: 130 * MiB, peakRssRuns: [130 * MiB], mbPerSec: 900 }, { bytes: 1024 * MiB, peakRssBytes: 135 * MiB, peakRssRuns: [135 * MiB], mbPerSec: 950 }] },
+    rss: { workers: 2, chunkSize: MiB, codec: 'lz4', profile: 'mixed', points: [{ bytes: 256 * MiB, peakRssBytes: 130 * MiB, peakRssRuns: [130 * MiB], backendRuns: ['native/native'], mbPerSec: 900 }, { bytes: 1024 * MiB, peakRssBytes: 135 * MiB, peakRssRuns: [135 * MiB], backendRuns: ['native/native'], mbPerSec: 950 }] },
     targets: [],
   };
   result.targets = sweepTargets(result);

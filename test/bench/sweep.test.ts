@@ -32,6 +32,7 @@ describe('bench sweep', () => {
       expect(p.peakRssBytes).toBeGreaterThan(2 ** 20 * 20);
       expect(p.cpuPercent).toBeGreaterThan(0);
       expect(p.storedRatio).toBeLessThan(0.7); // text compresses
+      expect(p.backendRuns).toEqual([expect.stringMatching(/^[a-z-]+\/[a-z0-9-]+$/)]);
     }
     expect(result.rss.points.map((p) => p.bytes)).toEqual([2 * 2 ** 20, 4 * 2 ** 20]);
     expect(result.targets.map((t) => t.label)).toEqual([expect.stringContaining('64 KiB chunks'), expect.stringContaining('peak RSS flat')]);

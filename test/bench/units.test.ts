@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { median, percentile, sizeLabel, weightedPercentile, mbPerSec } from '../../dist/bench/stats.js';
 import { niceTicks } from '../../dist/bench/svg.js';
 import { findOnPath } from '../../dist/bench/peers.js';
+import { backends } from '../../dist/bench/sweep-text.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 const tmp = tempDir('hvs-units-');
@@ -23,6 +24,8 @@ describe('benchmark statistics', () => {
   });
 
   it('labels and chart ticks', () => {
+    expect(backends(['native/native', 'native/native'])).toBe('native/native');
+    expect(backends(['native/native', 'native/lz4-napi', 'native/native'])).toBe('native/native x2, native/lz4-napi x1');
     expect([65536, 1 << 20, 4 * 2 ** 30, 1536 * 1024, 100].map(sizeLabel)).toEqual(['64KiB', '1MiB', '4GiB', '1.5MiB', '100B']);
     expect(niceTicks(1873)).toEqual([0, 500, 1000, 1500, 2000]);
     expect(niceTicks(0)).toEqual([0, 1]);
