@@ -30,8 +30,8 @@ export interface BarChartOptions {
 }
 
 const W = 480;
-const H = 300;
-const M = { top: 34, right: 16, bottom: 70, left: 64 };
+const H = 310;
+const M = { top: 34, right: 16, bottom: 80, left: 64 };
 const PLOT_W = W - M.left - M.right;
 const PLOT_H = H - M.top - M.bottom;
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -77,7 +77,7 @@ function legend(names: string[]): string {
   return names
     .map((n, i) => {
       const x = M.left + (i % per) * 110;
-      const y = H - 22 + Math.floor(i / per) * 14 - (names.length > per ? 8 : 0);
+      const y = M.top + PLOT_H + 48 + Math.floor(i / per) * 14;
       return `<g class="legend"><rect x="${x}" y="${y - 8}" width="10" height="10" fill="${color(i)}"/><text x="${x + 14}" y="${y + 1}">${esc(n)}</text></g>`;
     })
     .join('');
@@ -109,7 +109,7 @@ export function lineChart(o: LineChartOptions): string {
       return `<g class="series" data-series="${esc(s.name)}"><path class="line" d="${d}" stroke="${color(i)}"/>${dots}</g>`;
     })
     .join('');
-  const xLabel = `<text class="label" x="${M.left + PLOT_W / 2}" y="${M.top + PLOT_H + 32}" text-anchor="middle">${esc(o.xLabel)}</text>`;
+  const xLabel = `<text class="label" x="${M.left + PLOT_W / 2}" y="${M.top + PLOT_H + 30}" text-anchor="middle">${esc(o.xLabel)}</text>`;
   return frame(o.title, o.yLabel, yTicks, yMax, yFormat, xTicks + xLabel + lines + legend(o.series.map((s) => s.name)), 'line');
 }
 
@@ -126,8 +126,13 @@ export function barChart(o: BarChartOptions): string {
       const bars = g.bars
         .map((b) => {
           const i = names.indexOf(b.name);
-          const h = Math.max(0, (b.value / yMax) * PLOT_H);
-          return `<rect class="bar" x="${(gx + i * barW).toFixed(1)}" y="${(M.top + PLOT_H - h).toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${h.toFixed(1)}" fill="${color(i)}"><title>${esc(`${g.label} ${b.name}: ${yFormat(b.value)}`)}</title></rect>`;
+          // A small positive value still shows as a sliver, with its value above it.
+          const h = b.value > 0 ? Math.max(1, (b.value / yMax) * PLOT_H) : 0;
+          const bx = gx + i * barW;
+          return (
+            `<rect class="bar" x="${bx.toFixed(1)}" y="${(M.top + PLOT_H - h).toFixed(1)}" width="${(barW * 0.9).toFixed(1)}" height="${h.toFixed(1)}" fill="${color(i)}"><title>${esc(`${g.label} ${b.name}: ${yFormat(b.value)}`)}</title></rect>` +
+            `<text class="tick" x="${(bx + barW * 0.45).toFixed(1)}" y="${(M.top + PLOT_H - h - 3).toFixed(1)}" text-anchor="middle">${esc(yFormat(b.value))}</text>`
+          );
         })
         .join('');
       return `<g class="group">${bars}<text class="tick" x="${(gx + groupW * 0.4).toFixed(1)}" y="${M.top + PLOT_H + 16}" text-anchor="middle">${esc(g.label)}</text></g>`;
