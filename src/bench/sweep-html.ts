@@ -82,13 +82,13 @@ function charts(r: SweepResult): string {
 }
 
 function table(r: SweepResult): string {
-  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS MiB', 'CPU %', 'stored/raw', 'back ends (hash/LZ4)'];
+  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'cold MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS MiB', 'CPU %', 'stored/raw', 'back ends (hash/LZ4)'];
   const rows = r.points.map((p) =>
-    [p.profile, p.codec, chunkLabel(p.chunkSize), String(p.workers), p.mbPerSec.toFixed(0), p.chunkLatencyMs.p50.toFixed(3), p.chunkLatencyMs.p99.toFixed(3), p.taskLatencyMs.p50.toFixed(1), p.taskLatencyMs.p99.toFixed(1), (p.peakRssBytes / MiB).toFixed(0), p.cpuPercent.toFixed(0), p.storedRatio.toFixed(3), backends(p.backendRuns)]
-      .map((c, i) => `<td${i < 2 || i === 12 ? ' class="l"' : ''}>${esc(c)}</td>`)
+    [p.profile, p.codec, chunkLabel(p.chunkSize), String(p.workers), p.mbPerSec.toFixed(0), p.coldMbPerSec.toFixed(0), p.chunkLatencyMs.p50.toFixed(3), p.chunkLatencyMs.p99.toFixed(3), p.taskLatencyMs.p50.toFixed(1), p.taskLatencyMs.p99.toFixed(1), (p.peakRssBytes / MiB).toFixed(0), p.cpuPercent.toFixed(0), p.storedRatio.toFixed(3), backends(p.backendRuns)]
+      .map((c, i) => `<td${i < 2 || i === 13 ? ' class="l"' : ''}>${esc(c)}</td>`)
       .join(''),
   );
-  return `<h2>All points</h2><table><tr>${head.map((h, i) => `<th${i < 2 || i === 12 ? ' class="l"' : ''}>${esc(h)}</th>`).join('')}</tr>${rows.map((x) => `<tr>${x}</tr>`).join('')}</table>`;
+  return `<h2>All points</h2><table><tr>${head.map((h, i) => `<th${i < 2 || i === 13 ? ' class="l"' : ''}>${esc(h)}</th>`).join('')}</tr>${rows.map((x) => `<tr>${x}</tr>`).join('')}</table>`;
 }
 
 export function sweepHtml(r: SweepResult): string {
@@ -100,7 +100,7 @@ export function sweepHtml(r: SweepResult): string {
 <html lang="en"><head><meta charset="utf-8"><title>hivestream capacity sweep ${esc(r.date.slice(0, 10))}</title><style>${CSS}</style></head>
 <body><h1>hivestream capacity sweep</h1>
 <p>${esc(r.date)} &middot; ${esc(m.cpu)}, ${m.cores} cores, ${(m.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB &middot; node ${esc(m.node)} &middot; load average ${m.loadAverage.start} at start, ${m.loadAverage.end ?? '?'} at end</p>
-<p>${esc(formatSize(r.config.size))} per input, ${r.config.runs} run(s) per point, each run a fresh process packing a page-cached file to /dev/null after a warm-up pack; throughput is the median of the runs.${r.config.quick ? ' Quick mode: a smoke test, not figures to plan with.' : ''}</p>
+<p>${esc(formatSize(r.config.size))} per input, ${r.config.runs} run(s) per point, each run a fresh process that packs one chunk (starting the pool), then a page-cached file to /dev/null twice; throughput is the second pass (steady state, median of the runs), "cold" the first.${r.config.quick ? ' Quick mode: a smoke test, not figures to plan with.' : ''}</p>
 <h2>Targets</h2><ul>${targets}</ul>
 ${charts(r)}
 ${table(r)}

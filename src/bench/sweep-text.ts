@@ -5,7 +5,7 @@ import type { Target } from './targets.js';
 import { sizeLabel } from './stats.js';
 
 function row(cells: string[], widths: number[]): string {
-  return '  ' + cells.map((c, i) => (i < 4 || i === 12 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return ('  ' + cells.map((c, i) => (i < 4 || i === 13 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')).trimEnd();
 }
 
 /** "native/native", or each combination with its run count when runs differed. */
@@ -24,16 +24,18 @@ export function sweepText(r: SweepResult): string {
   const c = r.config;
   const lines = [
     `hivestream bench sweep: ${formatSize(c.size)} per input, ${c.runs} run${c.runs === 1 ? '' : 's'} per point (medians; latency percentiles over all runs' chunks)`,
+    'MB/s: second pass over the file in the process (steady state); cold: the first pass (fresh ring pages, cold code)',
     `${r.machine.cpu}, ${r.machine.cores} cores, node ${r.machine.node}; load average ${r.machine.loadAverage.start} at start, ${r.machine.loadAverage.end ?? '?'} at end`,
     '',
   ];
-  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS', 'CPU %', 'stored', 'back ends'];
+  const head = ['profile', 'codec', 'chunk', 'workers', 'MB/s', 'cold MB/s', 'chunk p50 ms', 'chunk p99 ms', 'task p50 ms', 'task p99 ms', 'peak RSS', 'CPU %', 'stored', 'back ends'];
   const body = r.points.map((p) => [
     p.profile,
     p.codec,
     sizeLabel(p.chunkSize),
     String(p.workers),
     p.mbPerSec.toFixed(0),
+    p.coldMbPerSec.toFixed(0),
     p.chunkLatencyMs.p50.toFixed(3),
     p.chunkLatencyMs.p99.toFixed(3),
     p.taskLatencyMs.p50.toFixed(1),

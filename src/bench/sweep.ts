@@ -43,9 +43,11 @@ export interface SweepPoint {
   codec: Codec;
   profile: Profile;
   bytes: number;
-  /** Median over runs of bytes / in-process pack time. */
+  /** Median over runs of bytes / in-process pack time, steady state (a second pass in the process). */
   mbPerSec: number;
   mbPerSecRuns: number[];
+  /** The same for the first pass (fresh ring, cold code): what one CLI run sees after start-up. */
+  coldMbPerSec: number;
   /** A task's latency (hand-off to the pool until done, queueing included) divided by its chunks; percentiles over chunks of all runs. */
   chunkLatencyMs: Percentiles;
   /** The latency of the task that carried each chunk; percentiles over chunks of all runs. */
@@ -118,6 +120,7 @@ function summarise(key: PointKey, runs: RunOneResult[]): SweepPoint {
     bytes: first?.bytes ?? 0,
     mbPerSec: round(median(speeds), 1),
     mbPerSecRuns: speeds,
+    coldMbPerSec: round(median(runs.map((r) => mbPerSec(r.bytes, r.coldDurationMs))), 1),
     chunkLatencyMs: { p50: round(weightedPercentile(perChunk, 50)), p99: round(weightedPercentile(perChunk, 99)) },
     taskLatencyMs: { p50: round(weightedPercentile(perTask, 50)), p99: round(weightedPercentile(perTask, 99)) },
     peakRssBytes: Math.max(...runs.map((r) => r.maxRssBytes)),

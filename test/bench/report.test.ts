@@ -54,7 +54,7 @@ function synthetic(): SweepResult {
         for (const workers of [1, 2]) {
           const mbPerSec = (codec === 'none' ? 1500 : 700) * workers * (chunkSize === MiB ? 1 : 0.9);
           points.push({
-            workers, chunkSize, codec, profile, bytes: 256 * MiB, mbPerSec, mbPerSecRuns: [mbPerSec],
+            workers, chunkSize, codec, profile, bytes: 256 * MiB, mbPerSec, mbPerSecRuns: [mbPerSec], coldMbPerSec: mbPerSec / 2,
             chunkLatencyMs: { p50: chunkSize / 1e6, p99: (3 * chunkSize) / 1e6 }, taskLatencyMs: { p50: 4, p99: 9 },
             peakRssBytes: 120 * MiB, peakRssRuns: [120 * MiB], cpuPercent: 95 * workers, storedRatio: codec === 'lz4' ? 0.4 : 1, backendRuns: ['native/native'],
           });

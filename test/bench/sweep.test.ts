@@ -26,6 +26,7 @@ describe('bench sweep', () => {
     for (const p of result.points) {
       expect(p.bytes).toBe(4 * 2 ** 20);
       expect(p.mbPerSec).toBeGreaterThan(0);
+      expect(p.coldMbPerSec).toBeGreaterThan(0);
       expect(p.chunkLatencyMs.p50).toBeGreaterThan(0);
       expect(p.chunkLatencyMs.p99).toBeGreaterThanOrEqual(p.chunkLatencyMs.p50);
       expect(p.taskLatencyMs.p99).toBeGreaterThanOrEqual(p.taskLatencyMs.p50);
