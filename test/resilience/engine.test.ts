@@ -38,7 +38,8 @@ describe('engine under injected faults', () => {
   }, 180_000);
 
   it('a stalled task is cancelled at its deadline and retried', async () => {
-    const data = sample('text', 16 * 1024 * 1024, 3);
+    // 32 MiB is eight 4 MiB tasks; seed 2's schedule first stalls the 7th attempt.
+    const data = sample('text', 32 * 1024 * 1024, 3);
     writeFileSync(tmp.path('stall.bin'), data);
     const p = await pack(tmp.path('stall.bin'), tmp.path('stall.hvs'), {
       chunkSize: 1024 * 1024,
