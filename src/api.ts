@@ -47,6 +47,7 @@ async function common(o: PackOptions | ReadOptions) {
     progressIntervalMs: o.progressIntervalMs ?? 250,
     ringSlots: o.ringSlots,
     resilience: o.resilience,
+    onTaskTiming: o.onTaskTiming,
     backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
   };
 }

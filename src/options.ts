@@ -42,6 +42,12 @@ export interface CommonOptions {
   lz4Backend?: Lz4BackendName | 'auto';
   /** Circuit breaker, retry, task deadline, patience and fault injection for the worker pool. */
   resilience?: ResilienceOptions;
+  /**
+   * Opt-in timing for benchmarks: called as each worker task succeeds, with
+   * its latency in ms from hand-off to the pool to completion (queueing in
+   * the pool, retries and the work) and the number of chunks it carried.
+   */
+  onTaskTiming?: (ms: number, chunks: number) => void;
 }
 
 export interface PackOptions extends CommonOptions {

@@ -45,7 +45,7 @@ describe('hivestream CLI', () => {
   });
 
   it('prints --help for every command', async () => {
-    for (const cmd of ['pack', 'unpack', 'verify', 'inspect', 'convert', 'manifest', 'demo']) {
+    for (const cmd of ['pack', 'unpack', 'verify', 'inspect', 'info', 'convert', 'manifest', 'demo', 'gen', 'bench']) {
       const r = await runCli([cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout.toString()).toMatch(new RegExp(`^usage: hivestream ${cmd}`));

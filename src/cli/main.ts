@@ -10,8 +10,10 @@ import { demoCommand } from './commands/demo.js';
 import { infoCommand } from './commands/info.js';
 import { convertCommand } from './commands/convert.js';
 import { manifestCommand } from './commands/manifest.js';
+import { benchCommand } from './commands/bench.js';
+import { genCommand } from './commands/gen.js';
 
-const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, infoCommand, convertCommand, manifestCommand, demoCommand];
+const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, infoCommand, convertCommand, manifestCommand, demoCommand, genCommand, benchCommand];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };

@@ -25,6 +25,8 @@ export interface JobConfig {
   inputPath: string | undefined;
   resilience: ResilienceOptions | undefined;
   backends: BackendChoice;
+  /** Benchmark hook: task latency (hand-off to completion) and chunk count. */
+  onTaskTiming?: ((ms: number, chunks: number) => void) | undefined;
 }
 
 export class Job {
@@ -96,8 +98,18 @@ export class Job {
 
   /** Runs a task; on success `onDone` runs, on failure the job fails. */
   submit(task: Task, onDone: () => void): void {
+    const timing = this.cfg.onTaskTiming;
+    const t0 = timing === undefined ? 0 : performance.now();
     const p = this.guard.run(this.pool, task).then(
       () => {
+        // A throwing hook fails the run, as a throwing onProgress does.
+        if (timing !== undefined) {
+          try {
+            timing(performance.now() - t0, task.slots.length);
+          } catch (err) {
+            this.fail(err);
+          }
+        }
         if (!this.failed) onDone();
       },
       (err: unknown) => {

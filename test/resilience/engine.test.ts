@@ -34,8 +34,8 @@ describe('engine under injected faults', () => {
   it('a stalled task is cancelled at its deadline and retried', async () => {
     const data = sample('text', 16 * 1024 * 1024, 3);
     writeFileSync(tmp.path('stall.bin'), data);
-    // Four slots make two-chunk tasks: eight task attempts at least, so the
-    // seeded draws include stalls.
+    // Four slots make two-chunk tasks: eight task attempts at least, and with
+    // seed 2 the draws include stalls.
     const p = await pack(tmp.path('stall.bin'), tmp.path('stall.hvs'), {
       chunkSize: 1024 * 1024,
       ringSlots: 4,
