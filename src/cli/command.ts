@@ -13,7 +13,6 @@ export interface CommandContext {
 
 export interface Command {
   name: string;
-  summary: string;
   /** Usage text shown by --help (after the "usage:" line). */
   help: string;
   usage: string;

@@ -4,16 +4,28 @@
 import { readFileSync } from 'node:fs';
 import { HiveError, IoError } from '../errors.js';
 import { parse, UsageError, type Command, type CommandContext } from './command.js';
-import { packCommand, unpackCommand, verifyCommand } from './commands/codec.js';
-import { inspectCommand } from './commands/inspect.js';
-import { demoCommand } from './commands/demo.js';
-import { infoCommand } from './commands/info.js';
-import { convertCommand } from './commands/convert.js';
-import { manifestCommand } from './commands/manifest.js';
-import { benchCommand } from './commands/bench.js';
-import { genCommand } from './commands/gen.js';
+/**
+ * Commands load on demand: each pulls in a different part of the library,
+ * and a run needs only one of them (start-up time counts for a CLI).
+ */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<Command>;
+}
 
-const COMMANDS: Command[] = [packCommand, unpackCommand, verifyCommand, inspectCommand, infoCommand, convertCommand, manifestCommand, demoCommand, genCommand, benchCommand];
+const COMMANDS: CommandEntry[] = [
+  { name: 'pack', summary: 'pack a file (or stdin) into a verified container', load: async () => (await import('./commands/codec.js')).packCommand },
+  { name: 'unpack', summary: 'restore the original bytes of a container, verifying every chunk', load: async () => (await import('./commands/codec.js')).unpackCommand },
+  { name: 'verify', summary: 'check every chunk, the chain and the root digest of a container', load: async () => (await import('./commands/codec.js')).verifyCommand },
+  { name: 'inspect', summary: 'show a container header, chunk count, sizes, ratio and root digest', load: async () => (await import('./commands/inspect.js')).inspectCommand },
+  { name: 'info', summary: 'show CPU features, available SHA-256 and LZ4 back ends and their speed here', load: async () => (await import('./commands/info.js')).infoCommand },
+  { name: 'convert', summary: 'pack a tree of files into containers (or unpack them), resumable and shardable', load: async () => (await import('./commands/convert.js')).convertCommand },
+  { name: 'manifest', summary: 'merge the manifests of a sharded convert job and report missing or duplicated files', load: async () => (await import('./commands/manifest.js')).manifestCommand },
+  { name: 'demo', summary: 'generate a sample, pack it with LZ4, verify, unpack, compare, and report speeds', load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'gen', summary: 'write seeded sample data (text, tensor, random, mixed) of any size', load: async () => (await import('./commands/gen.js')).genCommand },
+  { name: 'bench', summary: 'benchmarks: compare with openssl/sha256sum/lz4, or sweep workers x chunk size x codec x data', load: async () => (await import('./commands/bench.js')).benchCommand },
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -33,15 +45,18 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Run 'hivestream <command> --help' for a command's options.
 Exit codes: 0 ok, 2 bad arguments, 3 not a valid container, 4 checksum
 mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
-12 input changed while read, 15 a batch job incomplete (files failed,
-missing or done twice), 16 unreadable manifest, 130 interrupted.
+8 circuit breaker open (the worker pool kept failing), 9 retries
+exhausted, 12 input changed while read, 14 back end unavailable, 15 a
+batch job incomplete (files failed, missing or done twice), 16 unreadable
+manifest, 130 interrupted.
 `;
 }
 
 export async function main(argv: string[], ctx: CommandContext): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const sub = COMMANDS.find((c) => c.name === rest[0]);
+    const entry = COMMANDS.find((c) => c.name === rest[0]);
+    const sub = entry === undefined ? undefined : await entry.load();
     ctx.stdout.write(sub === undefined ? mainHelp() : `usage: ${sub.usage}\n\n${sub.help}\n`);
     return name === undefined ? 2 : 0;
   }
@@ -49,8 +64,9 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
     ctx.stdout.write(`hivestream ${version()}\n`);
     return 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) throw new UsageError('', `unknown command ${JSON.stringify(name)}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) throw new UsageError('', `unknown command ${JSON.stringify(name)}`);
+  const cmd = await entry.load();
   const args = parse(cmd, rest);
   if (args === 'help') {
     ctx.stdout.write(`usage: ${cmd.usage}\n\n${cmd.help}\n`);

@@ -89,7 +89,6 @@ async function sweep(args: ParsedArgs, ctx: CommandContext): Promise<number> {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'benchmarks: compare with openssl/sha256sum/lz4, or sweep workers x chunk size x codec x data',
   usage: 'hivestream bench <compare|sweep> [--quick] [options]',
   help: `compare: generates one file, then times hivestream pack, pack --lz4, verify
 and unpack against openssl dgst -sha256, sha256sum, lz4 -1, lz4 -d and two

@@ -99,7 +99,6 @@ const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available
 
 export const packCommand: Command = {
   name: 'pack',
-  summary: 'pack a file (or stdin) into a verified container',
   usage: 'hivestream pack <input|-> -o <output|-> [options]',
   help: `Splits the input into fixed-size chunks, hashes each with SHA-256 (and
 compresses it with LZ4 when asked) on a worker pool, and writes an Avro
@@ -139,7 +138,6 @@ ${COMMON_HELP}`,
 
 export const unpackCommand: Command = {
   name: 'unpack',
-  summary: 'restore the original bytes of a container, verifying every chunk',
   usage: 'hivestream unpack <container|-> -o <output|-> [options]',
   help: `Decodes, decompresses and verifies every chunk in parallel and writes the
 original bytes in order. Any mismatch fails the run with the chunk and byte
@@ -162,7 +160,6 @@ ${COMMON_HELP}`,
 
 export const verifyCommand: Command = {
   name: 'verify',
-  summary: 'check every chunk, the chain and the root digest of a container',
   usage: 'hivestream verify <container|-> [options]',
   help: `Reads the whole container and checks each chunk's SHA-256, the sequence and
 offsets, the final flag, the root digest and the header digest; writes nothing.

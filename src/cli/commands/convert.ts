@@ -9,7 +9,6 @@ import { convertText } from '../batch-report.js';
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'pack a tree of files into containers (or unpack them), resumable and shardable',
   usage: 'hivestream convert <input...> --to hvs|raw -o <out-dir> [options]',
   help: `Converts every file under the input folders (and every input file named)
 into its own output under <out-dir>, mirroring the relative tree:

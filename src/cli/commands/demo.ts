@@ -29,7 +29,6 @@ async function sameBytes(a: string, b: string): Promise<boolean> {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'generate a sample, pack it with LZ4, verify, unpack, compare, and report speeds',
   usage: 'hivestream demo [--size 256MiB] [--profile mixed] [options]',
   help: `Generates a deterministic sample in a temporary folder, packs it with LZ4,
 verifies the container, unpacks it, compares the result with the original

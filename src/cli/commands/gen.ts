@@ -7,7 +7,6 @@ import { int, size, str, type Command } from '../command.js';
 
 export const genCommand: Command = {
   name: 'gen',
-  summary: 'write seeded sample data (text, tensor, random, mixed) of any size',
   usage: 'hivestream gen --size <n> [--profile mixed] [--seed 1] -o <file|->',
   help: `Writes deterministic sample data: the same profile, size and seed give the
 same bytes on every machine. Memory stays at one 1 MiB block whatever the

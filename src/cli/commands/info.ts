@@ -7,7 +7,6 @@ import { flag, JSON_OPTION, type Command } from '../command.js';
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'show CPU features, available SHA-256 and LZ4 back ends and their speed here',
   usage: 'hivestream info [--json]',
   help: `Loads every back end, measures each on a short calibration buffer (MB/s on
 one core) and shows which one 'auto' picks. A back end that does not load

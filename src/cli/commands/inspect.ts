@@ -5,7 +5,6 @@ import { inspectText } from '../report.js';
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'show a container header, chunk count, sizes, ratio and root digest',
   usage: 'hivestream inspect <container|-> [--json]',
   help: `Reads the header and every record's fields without verifying digests (use
 verify for that). An incomplete container is reported as such.

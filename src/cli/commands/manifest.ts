@@ -6,7 +6,6 @@ import { mergeText } from '../batch-report.js';
 
 export const manifestCommand: Command = {
   name: 'manifest',
-  summary: 'merge the manifests of a sharded convert job and report missing or duplicated files',
   usage: 'hivestream manifest merge <manifest...> [-o merged.jsonl] [--expect <input-dir>] [--json]',
   help: `Joins the manifests that the shards of one convert job wrote, checks that
 every shard is there, that the shards planned the same file list, that no
