@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "lz4_dyn.h"
+#include "read_hash.h"
 #include "sha256_select.h"
 
 static void store_le32(uint8_t *p, uint32_t v) {
@@ -289,6 +290,57 @@ static bool init_state(napi_env env) {
   return napi_set_instance_data(env, state, free_state, NULL) == napi_ok;
 }
 
+/* readSha256Batch(fd, buffer, jobs: [chunkOffset, length, digestOffset]..., positions: Float64Array,
+ *                 results: Int32Array)
+ * Reads each chunk from the file at positions[i] into the buffer and hashes
+ * it as it arrives (read_hash.c). results[i]: the length when complete, the
+ * bytes read when the file ended early (no digest written), or -errno. */
+static napi_value read_sha256_batch(napi_env env, napi_callback_info info) {
+  static const char fn[] = "readSha256Batch";
+  napi_value argv[5];
+  byte_span buf;
+  int32_t fd, *results;
+  double *positions;
+  size_t count, npos, nres;
+  if (!args_get(env, info, 5, argv, fn)) return NULL;
+  if (napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    throw_type(env, "%s: fd must be a non-negative integer", fn);
+    return NULL;
+  }
+  if (!args_bytes(env, argv[1], fn, "buffer", &buf) || !args_f64_array(env, argv[3], fn, "positions", &positions, &npos) ||
+      !args_i32_array(env, argv[4], fn, "results", &results, &nres))
+    return NULL;
+  job *jobs = args_jobs(env, argv[2], fn, 3, SHA256_DIGEST_SIZE, buf.size, &count);
+  if (jobs == NULL) return NULL;
+  uint64_t *pos = malloc((count > 0 ? count : 1) * sizeof *pos);
+  if (pos == NULL || npos < count || nres < count) {
+    if (pos == NULL) napi_throw_error(env, "ERR_MEMORY_ALLOCATION_FAILED", "out of memory");
+    else throw_range(env, "%s: %zu jobs but %zu positions and %zu results", fn, count, npos, nres);
+    free(pos);
+    free(jobs);
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (!args_index(positions[i], &pos[i])) {
+      throw_range(env, "%s: job %zu: position %.17g is not a non-negative safe integer", fn, i, positions[i]);
+      free(pos);
+      free(jobs);
+      return NULL;
+    }
+    /* The chunk area and the digest must not overlap: the digest is written last. */
+    if (overlaps(jobs[i].src, jobs[i].src_len, jobs[i].dst, SHA256_DIGEST_SIZE)) {
+      throw_range(env, "%s: job %zu: chunk and digest ranges overlap", fn, i);
+      free(pos);
+      free(jobs);
+      return NULL;
+    }
+  }
+  read_hash_jobs(fd, buf.data, jobs, pos, count, results);
+  free(pos);
+  free(jobs);
+  return NULL;
+}
+
 /* Context-aware: loaded once per thread (main and each worker). */
 NAPI_MODULE_INIT() {
   static const struct {
@@ -296,6 +348,7 @@ NAPI_MODULE_INIT() {
     napi_callback cb;
   } methods[] = {
       {"sha256Batch", sha256_batch},
+      {"readSha256Batch", read_sha256_batch},
       {"sha256", sha256_one},
       {"lz4CompressBatch", lz4_compress_batch},
       {"lz4DecompressBatch", lz4_decompress_batch},

@@ -161,6 +161,8 @@ static bool to_index(double d, uint64_t *out) {
   return true;
 }
 
+bool args_index(double d, uint64_t *out) { return to_index(d, out); }
+
 static const char *const field_names[4] = {"srcOffset", "srcLength", "dstOffset", "dstCapacity"};
 
 job *args_jobs(napi_env env, napi_value value, const char *fn, size_t width, uint64_t fixed_dst_len,

@@ -43,6 +43,9 @@ bool args_i32_array(napi_env env, napi_value value, const char *fn, const char *
 job *args_jobs(napi_env env, napi_value value, const char *fn, size_t width, uint64_t fixed_dst_len,
                uint64_t buffer_size, size_t *count);
 
+/* A non-negative integer no larger than 2^53, as an offset or length. */
+bool args_index(double d, uint64_t *out);
+
 void throw_range(napi_env env, const char *fmt, ...);
 void throw_type(napi_env env, const char *fmt, ...);
 

@@ -42,8 +42,8 @@ static void sha256_store(const uint32_t state[8], uint8_t out[SHA256_DIGEST_SIZE
   }
 }
 
-static void sha256_finish(const sha256_impl *impl, uint32_t state[8], const uint8_t *data, size_t len,
-                          size_t done_blocks, uint8_t out[SHA256_DIGEST_SIZE]) {
+void sha256_finish(const sha256_impl *impl, uint32_t state[8], const uint8_t *data, size_t len, size_t done_blocks,
+                   uint8_t out[SHA256_DIGEST_SIZE]) {
   uint8_t tail[2 * SHA256_BLOCK_SIZE];
   size_t full = len / SHA256_BLOCK_SIZE;
   if (full > done_blocks) impl->blocks(state, data + done_blocks * SHA256_BLOCK_SIZE, full - done_blocks);

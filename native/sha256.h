@@ -38,6 +38,11 @@ void sha256_blocks_shani_x2(uint32_t state_a[8], const uint8_t *data_a, uint32_t
 void sha256_blocks_armv8(uint32_t state[8], const uint8_t *data, size_t nblocks);
 #endif
 
+/* Finishes a digest of the len bytes at data whose first done_blocks blocks
+ * are already in state (for incremental hashing). */
+void sha256_finish(const sha256_impl *impl, uint32_t state[8], const uint8_t *data, size_t len, size_t done_blocks,
+                   uint8_t out[SHA256_DIGEST_SIZE]);
+
 /* One-shot digest of len bytes with the given implementation. */
 void sha256_digest(const sha256_impl *impl, const uint8_t *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
 

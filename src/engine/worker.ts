@@ -4,6 +4,7 @@
 // them into the slots' output areas, all slots in one kernel call each.
 // Unpack: read the blocks, decode the records, decompress, verify digests.
 import { readSync, readvSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { workerData } from 'node:worker_threads';
 import { decodeRecord, type DecodedRecord } from '../format/record.js';
 import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../format/constants.js';
@@ -22,6 +23,8 @@ const lz4 = createLz4Kernel(init.backends.lz4);
 const hashJobs = new Float64Array(layout.slots * 3);
 const lz4Jobs = new Float64Array(layout.slots * 4);
 const lz4Results = new Int32Array(layout.slots);
+const positions = new Float64Array(layout.slots);
+const readResults = new Int32Array(layout.slots);
 
 function field(slot: number, f: number): number {
   return f64[slot * CONTROL_F64 + f] ?? Number.NaN;
@@ -42,6 +45,11 @@ function readFully(fd: number, at: number, length: number, position: number): nu
   return got;
 }
 
+/** The name of an errno number (from native reads), as Node would report it. */
+function errnoName(n: number): string {
+  return Object.entries(osConstants.errno).find(([, v]) => v === n)?.[0] ?? `ERRNO${n}`;
+}
+
 function ioFailure(operation: string, err: unknown): TaskFailure {
   const errno = typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : 'EIO';
   return { kind: 'io', operation, errno, message: err instanceof Error ? err.message : String(err) };
@@ -55,8 +63,7 @@ const READV_MAX = 1024;
  * readv into their (scattered) slots: small chunks cost one system call per
  * run of slots, not one per chunk.
  */
-function readChunks(task: PackTask): TaskFailure | null {
-  const { slots } = task;
+function readChunks(task: PackTask, slots: number[]): TaskFailure | null {
   let i = 0;
   while (i < slots.length) {
     const first = slots[i] ?? 0;
@@ -103,12 +110,50 @@ function readChunks(task: PackTask): TaskFailure | null {
   return null;
 }
 
+/**
+ * Bytes a worker reads before it hashes and compresses them: about what
+ * stays in a core's cache. Reading a whole 4 MiB task first and hashing it
+ * afterwards ran the hash from memory at ~1.6 GB/s instead of ~2.4 GB/s.
+ */
+const WAVE_BYTES = 2 << 20;
+
 function pack(task: PackTask): TaskResult {
   const { slots } = task;
-  const failure = readChunks(task);
-  if (failure !== null) return failure;
+  for (let start = 0; start < slots.length; ) {
+    let end = start;
+    let bytes = 0;
+    while (end < slots.length && (end === start || bytes + field(slots[end] ?? 0, F.length) <= WAVE_BYTES)) {
+      bytes += field(slots[end] ?? 0, F.length);
+      end++;
+    }
+    const failure = packWave(task, slots.slice(start, end));
+    if (failure !== null) return failure;
+    start = end;
+  }
+  return null;
+}
+
+/** Reads, hashes and compresses a few chunks while they are in cache. */
+function packWave(task: PackTask, slots: number[]): TaskFailure | null {
   slots.forEach((slot, i) => hashJobs.set([inputOffset(layout, slot), field(slot, F.length), controlOffset(slot) + DIGEST_AT], i * 3));
-  hasher.hash(ring, hashJobs, slots.length);
+  if (hasher.readAndHash !== undefined && slots.every((slot) => field(slot, F.readAt) >= 0)) {
+    // One native call reads and hashes every chunk, piece by piece.
+    slots.forEach((slot, i) => (positions[i] = field(slot, F.readAt)));
+    hasher.readAndHash(task.fd, ring, hashJobs, positions, slots.length, readResults);
+    for (let i = 0; i < slots.length; i++) {
+      const got = readResults[i] ?? 0;
+      const length = field(slots[i] ?? 0, F.length);
+      if (got < 0) return ioFailure('read', Object.assign(new Error(`read failed (errno ${-got})`), { code: errnoName(-got) }));
+      if (got < length) {
+        const at = positions[i] ?? 0;
+        return { kind: 'input-changed', reason: `it ended at byte ${at + got}, ${length - got} bytes earlier than its size said` };
+      }
+    }
+  } else {
+    const failure = readChunks(task, slots);
+    if (failure !== null) return failure;
+    hasher.hash(ring, hashJobs, slots.length);
+  }
   if (task.lz4) {
     slots.forEach((slot, i) => lz4Jobs.set([inputOffset(layout, slot), field(slot, F.length), outputOffset(layout, slot), layout.outputBytes], i * 4));
     lz4.compress(ring, lz4Jobs, slots.length, lz4Results);

@@ -17,6 +17,11 @@ export type Lz4BackendName = (typeof LZ4_BACKENDS)[number];
 export interface HashKernel {
   name: HashBackendName;
   hash(ring: Uint8Array, jobs: Float64Array, count: number): void;
+  /**
+   * Optional: reads each job's chunk from `fd` at positions[i] and hashes it
+   * while reading (one pass through the cache). results[i] as readSha256Batch.
+   */
+  readAndHash?(fd: number, ring: Uint8Array, jobs: Float64Array, positions: Float64Array, count: number, results: Int32Array): void;
 }
 
 export interface Lz4Kernel {
@@ -58,7 +63,12 @@ export function nodeHashKernel(): HashKernel {
 export function nativeHashKernel(): HashKernel {
   const native = loadNative();
   if (!isNativeAvailable(native)) throw new BackendUnavailableError(`native hashing unavailable: ${native.error}`);
-  return { name: 'native', hash: (ring, jobs, count) => native.sha256Batch(ring, count * 3 === jobs.length ? jobs : jobs.subarray(0, count * 3)) };
+  const slice = (jobs: Float64Array, count: number): Float64Array => (count * 3 === jobs.length ? jobs : jobs.subarray(0, count * 3));
+  return {
+    name: 'native',
+    hash: (ring, jobs, count) => native.sha256Batch(ring, slice(jobs, count)),
+    readAndHash: (fd, ring, jobs, positions, count, results) => native.readSha256Batch(fd, ring, slice(jobs, count), positions.subarray(0, count), results),
+  };
 }
 
 export function nativeLz4Kernel(): Lz4Kernel {

@@ -52,6 +52,14 @@ export interface NativeAddon {
    */
   sha256Batch: (buffer: NativeBuffer, jobs: Float64Array) => void;
   /**
+   * Reads each chunk from file descriptor `fd` at `positions[i]` into the
+   * buffer and hashes it while reading, a cache-sized piece at a time. `jobs`
+   * as for sha256Batch ([chunkOffset, length, digestOffset]); results[i] is
+   * the length when complete, the bytes read when the file ended early (no
+   * digest written), or -errno.
+   */
+  readSha256Batch: (fd: number, buffer: NativeBuffer, jobs: Float64Array, positions: Float64Array, results: Int32Array) => void;
+  /**
    * `jobs` holds quadruples [srcOffset, srcLength, dstOffset, dstCapacity];
    * writes the 4-byte LE raw size then the LZ4 block (lz4_flex
    * compress_prepend_size format). results[i] = bytes written, or 0 if they
@@ -78,6 +86,7 @@ export interface NativeUnavailable {
 const ADDON_PATH = '../../../build/Release/hivestream_native.node';
 const METHODS = [
   'sha256Batch',
+  'readSha256Batch',
   'lz4CompressBatch',
   'lz4DecompressBatch',
   'sha256',
