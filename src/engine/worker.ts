@@ -117,20 +117,24 @@ function readChunks(task: PackTask, slots: number[]): TaskFailure | null {
  */
 const WAVE_BYTES = 2 << 20;
 
-function pack(task: PackTask): TaskResult {
-  const { slots } = task;
+/** Runs `wave` over consecutive groups of slots holding about WAVE_BYTES of `sizeField`. */
+function inWaves(slots: number[], sizeField: number, wave: (group: number[]) => TaskFailure | null): TaskResult {
   for (let start = 0; start < slots.length; ) {
     let end = start;
     let bytes = 0;
-    while (end < slots.length && (end === start || bytes + field(slots[end] ?? 0, F.length) <= WAVE_BYTES)) {
-      bytes += field(slots[end] ?? 0, F.length);
+    while (end < slots.length && (end === start || bytes + field(slots[end] ?? 0, sizeField) <= WAVE_BYTES)) {
+      bytes += field(slots[end] ?? 0, sizeField);
       end++;
     }
-    const failure = packWave(task, slots.slice(start, end));
+    const failure = wave(slots.slice(start, end));
     if (failure !== null) return failure;
     start = end;
   }
   return null;
+}
+
+function pack(task: PackTask): TaskResult {
+  return inWaves(task.slots, F.length, (group) => packWave(task, group));
 }
 
 /** Reads, hashes and compresses a few chunks while they are in cache. */
@@ -226,7 +230,11 @@ function decodeSlot(slot: number, task: UnpackTask): DecodedRecord | TaskFailure
 }
 
 function unpack(task: UnpackTask): TaskResult {
-  const { slots } = task;
+  return inWaves(task.slots, F.blockLength, (group) => unpackWave(task, group));
+}
+
+/** Reads, decodes, decompresses and verifies a few blocks while they are in cache. */
+function unpackWave(task: UnpackTask, slots: number[]): TaskFailure | null {
   const records: DecodedRecord[] = [];
   for (const slot of slots) {
     const r = decodeSlot(slot, task);
