@@ -82,6 +82,21 @@ describe('a byte flipped anywhere', () => {
     expect(misses).toEqual([]);
   }, 120_000);
 
+  it('read from a file (workers read and hash raw data in one pass): every flip outside the data, every 61st inside, fails', async () => {
+    const misses: number[] = [];
+    const file = tmp.path('flip.hvs');
+    for (let at = 0; at < rawContainer.length; at++) {
+      writeFileSync(file, flipped(rawContainer, at, 0x20));
+      const err = await verify(file, { workers: 1 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(err instanceof HiveError) || !isBadInputError(err)) misses.push(at);
+      if (err instanceof ChecksumMismatchError && at % 61 !== 0) at += 60;
+    }
+    expect(misses).toEqual([]);
+  }, 120_000);
+
   it('in chunk data: the error is a checksum mismatch naming the chunk, its block offset and stream offset', async () => {
     // Last data byte of chunk 1 in the raw container: find it by its value in the original.
     const original = readFileSync(tmp.path('raw.bin'));

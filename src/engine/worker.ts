@@ -6,7 +6,7 @@
 import { readSync, readvSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { workerData } from 'node:worker_threads';
-import { decodeRecord, type DecodedRecord } from '../format/record.js';
+import { decodeRecord, peekData, type DecodedRecord } from '../format/record.js';
 import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../format/constants.js';
 import { FormatError } from '../errors.js';
 import { CONTROL_F64, DIGEST_AT, F, HEADER_DIGEST_AT, ROOT_AT, controlOffset, inputOffset, outputOffset } from './layout.js';
@@ -173,18 +173,77 @@ function packWave(task: PackTask, slots: number[]): TaskFailure | null {
   return null;
 }
 
+/** Bytes read first from each block: enough for the fields before `data`. */
+const HEAD_PEEK = 128;
+
+/**
+ * Reads whole blocks into their slots; the data of raw (NONE) records goes
+ * through readAndHash, hashed piece by piece as it arrives, like pack's
+ * chunks. The record is still decoded and checked in full afterwards.
+ */
+function readBlocksHashing(task: UnpackTask, slots: number[], hashed: Set<number>): TaskFailure | null {
+  const read = (at: number, length: number, position: number, slot: number): TaskFailure | null => {
+    let got: number;
+    try {
+      got = readFully(task.fd, at, length, position);
+    } catch (err) {
+      return ioFailure('read', err);
+    }
+    return got < length ? { kind: 'format', reason: 'container ends inside a block', sequence: field(slot, F.sequence), offset: position + got } : null;
+  };
+  const tails: Array<[number, number, number, number]> = [];
+  const order: number[] = [];
+  let n = 0;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i] ?? 0;
+    const blockLength = field(slot, F.blockLength);
+    const readAt = field(slot, F.readAt);
+    const inAt = inputOffset(layout, slot);
+    const peek = Math.min(blockLength, HEAD_PEEK);
+    const failure = read(inAt, peek, readAt, slot);
+    if (failure !== null) return failure;
+    const p = peekData(ring, inAt, inAt + peek, inAt + blockLength - SYNC_SIZE);
+    if (p !== undefined && p.codec === CODEC_NONE && p.dataLength > 0) {
+      const dataAt = p.dataStart - inAt;
+      hashJobs.set([p.dataStart, p.dataLength, controlOffset(slot) + DIGEST_AT], n * 3);
+      positions[n] = readAt + dataAt;
+      order.push(i);
+      n++;
+      const rest = dataAt + p.dataLength;
+      tails.push([inAt + rest, blockLength - rest, readAt + rest, slot]);
+    } else if (blockLength > peek) {
+      tails.push([inAt + peek, blockLength - peek, readAt + peek, slot]);
+    }
+  }
+  if (n > 0 && hasher.readAndHash !== undefined) {
+    hasher.readAndHash(task.fd, ring, hashJobs, positions, n, readResults);
+    for (let j = 0; j < n; j++) {
+      const got = readResults[j] ?? 0;
+      const slot = slots[order[j] ?? 0] ?? 0;
+      if (got < 0) return ioFailure('read', Object.assign(new Error(`read failed (errno ${-got})`), { code: errnoName(-got) }));
+      if (got < (hashJobs[j * 3 + 1] ?? 0)) return { kind: 'format', reason: 'container ends inside a block', sequence: field(slot, F.sequence), offset: (positions[j] ?? 0) + got };
+      hashed.add(order[j] ?? 0);
+    }
+  }
+  for (const [at, length, position, slot] of tails) {
+    const failure = read(at, length, position, slot);
+    if (failure !== null) return failure;
+  }
+  return null;
+}
+
 function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
 /** Reads and decodes one block; the record's fields land in the slot's control block. */
-function decodeSlot(slot: number, task: UnpackTask): DecodedRecord | TaskFailure {
+function decodeSlot(slot: number, task: UnpackTask, alreadyRead: boolean): DecodedRecord | TaskFailure {
   const blockLength = field(slot, F.blockLength);
   const readAt = field(slot, F.readAt);
   const sequence = field(slot, F.sequence);
   const blockOffset = field(slot, F.blockOffset);
   const inAt = inputOffset(layout, slot);
-  if (readAt >= 0) {
+  if (readAt >= 0 && !alreadyRead) {
     let got: number;
     try {
       got = readFully(task.fd, inAt, blockLength, readAt);
@@ -235,9 +294,16 @@ function unpack(task: UnpackTask): TaskResult {
 
 /** Reads, decodes, decompresses and verifies a few blocks while they are in cache. */
 function unpackWave(task: UnpackTask, slots: number[]): TaskFailure | null {
+  // Slots (by index) whose raw data was already hashed while it was read.
+  const hashed = new Set<number>();
+  const fused = hasher.readAndHash !== undefined && slots.every((slot) => field(slot, F.readAt) >= 0);
+  if (fused) {
+    const failure = readBlocksHashing(task, slots, hashed);
+    if (failure !== null) return failure;
+  }
   const records: DecodedRecord[] = [];
   for (const slot of slots) {
-    const r = decodeSlot(slot, task);
+    const r = decodeSlot(slot, task, fused);
     if ('kind' in r) return r;
     records.push(r);
   }
@@ -262,8 +328,11 @@ function unpackWave(task: UnpackTask, slots: number[]): TaskFailure | null {
     }
   }
   // Hash the restored bytes into the digest areas, then compare with the stored digests.
-  slots.forEach((slot, i) => hashJobs.set([field(slot, F.dataStart), records[i]?.length ?? 0, controlOffset(slot) + DIGEST_AT], i * 3));
-  hasher.hash(ring, hashJobs, slots.length);
+  let h = 0;
+  slots.forEach((slot, i) => {
+    if (!hashed.has(i)) hashJobs.set([field(slot, F.dataStart), records[i]?.length ?? 0, controlOffset(slot) + DIGEST_AT], h++ * 3);
+  });
+  if (h > 0) hasher.hash(ring, hashJobs, h);
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i] ?? 0;
     const rec = records[i];

@@ -57,6 +57,34 @@ export function encodeTail(root: Uint8Array | null, headerDigestHex: string): Ui
   return out.subarray(0, pos);
 }
 
+/**
+ * Where a record's data lies, read from its first bytes only (the fields
+ * before `data`), or undefined when they do not parse: decodeRecord then
+ * names what is wrong. Lets a reader stream the data through a hash while
+ * reading it.
+ */
+export function peekData(
+  buf: Uint8Array,
+  start: number,
+  /** End of the bytes read so far (the fields before `data` must lie within). */
+  headEnd: number,
+  /** End of the record. */
+  end: number,
+): { codec: number; dataStart: number; dataLength: number } | undefined {
+  let pos = start;
+  let codec = -1;
+  for (let field = 0; field < 4; field++) {
+    const r = readLong(buf, pos, headEnd);
+    if (!r.ok) return undefined;
+    pos = r.next;
+    if (field === 3) codec = r.value;
+  }
+  pos += DIGEST_SIZE;
+  const len = readLong(buf, pos, headEnd);
+  if (!len.ok || len.value < 0 || len.value > end - len.next) return undefined;
+  return { codec, dataStart: len.next, dataLength: len.value };
+}
+
 export interface DecodedRecord {
   sequence: number;
   offset: number;
