@@ -116,14 +116,20 @@ function readChunks(task: PackTask, slots: number[]): TaskFailure | null {
  * afterwards ran the hash from memory at ~1.6 GB/s instead of ~2.4 GB/s.
  */
 const WAVE_BYTES = 2 << 20;
+/**
+ * Blocks carry a few framing bytes over their chunk: without this slack a
+ * 2 MiB wave held one 1 MiB block instead of two, and the 2-lane SHA-NI path
+ * (which pairs equal chunks) went unused in verify and unpack (~15% slower).
+ */
+const WAVE_SLACK = 64 << 10;
 
-/** Runs `wave` over consecutive groups of slots holding about WAVE_BYTES of `sizeField`. */
-function inWaves(slots: number[], sizeField: number, wave: (group: number[]) => TaskFailure | null): TaskResult {
+/** Runs `wave` over consecutive groups of slots whose `weight` adds up to about WAVE_BYTES. */
+function inWaves(slots: number[], weight: (slot: number) => number, wave: (group: number[]) => TaskFailure | null): TaskResult {
   for (let start = 0; start < slots.length; ) {
     let end = start;
     let bytes = 0;
-    while (end < slots.length && (end === start || bytes + field(slots[end] ?? 0, sizeField) <= WAVE_BYTES)) {
-      bytes += field(slots[end] ?? 0, sizeField);
+    while (end < slots.length && (end === start || bytes + weight(slots[end] ?? 0) <= WAVE_BYTES + WAVE_SLACK)) {
+      bytes += weight(slots[end] ?? 0);
       end++;
     }
     const failure = wave(slots.slice(start, end));
@@ -134,7 +140,7 @@ function inWaves(slots: number[], sizeField: number, wave: (group: number[]) => 
 }
 
 function pack(task: PackTask): TaskResult {
-  return inWaves(task.slots, F.length, (group) => packWave(task, group));
+  return inWaves(task.slots, (slot) => field(slot, F.length), (group) => packWave(task, group));
 }
 
 /** Reads, hashes and compresses a few chunks while they are in cache. */
@@ -289,7 +295,9 @@ function decodeSlot(slot: number, task: UnpackTask, alreadyRead: boolean): Decod
 }
 
 function unpack(task: UnpackTask): TaskResult {
-  return inWaves(task.slots, F.blockLength, (group) => unpackWave(task, group));
+  // An LZ4 block restores up to a chunk: weigh each by what it may restore,
+  // so that the restored bytes are hashed while still in cache.
+  return inWaves(task.slots, (slot) => Math.max(field(slot, F.blockLength), task.chunkSize), (group) => unpackWave(task, group));
 }
 
 /** Reads, decodes, decompresses and verifies a few blocks while they are in cache. */
