@@ -7,12 +7,10 @@
 import { createHash } from 'node:crypto';
 import { AbortError, ChecksumMismatchError, FormatError, HiveError, TruncatedStreamError } from '../errors.js';
 import type { ContainerHeader, HeaderLimits } from '../format/header.js';
-import { RECORD_OVERHEAD_MAX } from '../format/record.js';
-import { SYNC_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';
 import { Job, type JobConfig } from './job.js';
-import { planRing } from './plan.js';
+import { readRing } from './plan.js';
 import { readContainerHeader } from './container-input.js';
 import { readBlocks } from './block-reader.js';
 import type { UnpackReport } from './unpack.js';
@@ -78,9 +76,8 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
   const header = await readContainerHeader(input, cfg.limits);
   yield { kind: 'header', header: info(header) };
   const { chunkSize } = header;
-  const recordLimit = chunkSize + RECORD_OVERHEAD_MAX;
-  const plan = planRing(chunkSize, cfg.workers, cfg.ringSlots);
-  const job = new Job({ ...cfg, inputPath: input.path, layout: { slots: plan.slots, inputBytes: recordLimit + SYNC_SIZE, outputBytes: chunkSize } });
+  const { plan, layout, recordLimit } = readRing(chunkSize, cfg.workers, cfg.ringSlots);
+  const job = new Job({ ...cfg, inputPath: input.path, layout });
   const ring = job.ring;
   const report = cfg.corrupt === 'report';
   /** Chunks that failed, by sequence, until the generator reaches them. */

@@ -11,10 +11,10 @@ import { CODEC_LZ4, DIGEST_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
 import type { Compression } from '../options.js';
-import { F, lz4Bound } from './layout.js';
+import { F } from './layout.js';
 import { Job, type JobConfig } from './job.js';
 import type { ResilienceStats } from './guard.js';
-import { planRing } from './plan.js';
+import { packRing } from './plan.js';
 
 export interface PackReport {
   operation: 'pack';
@@ -58,12 +58,8 @@ const FINAL_TAIL_MAX = 256;
 export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
   const { chunkSize } = cfg;
   const lz4 = cfg.compression === 'lz4';
-  const plan = planRing(chunkSize, cfg.workers, cfg.ringSlots);
-  const job = new Job({
-    ...cfg,
-    inputPath: input.path,
-    layout: { slots: plan.slots, inputBytes: chunkSize, outputBytes: lz4 ? lz4Bound(chunkSize) : 0 },
-  });
+  const { plan, layout } = packRing(chunkSize, cfg.workers, lz4, cfg.ringSlots);
+  const job = new Job({ ...cfg, inputPath: input.path, layout });
   const ring = job.ring;
   const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
   const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta });

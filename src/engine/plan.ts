@@ -2,6 +2,9 @@
 // chunks are batched so that scheduling stays cheap next to hashing; the
 // ring holds enough slots to keep every worker busy while the writer drains.
 import { ValidationError } from '../errors.js';
+import { RECORD_OVERHEAD_MAX } from '../format/record.js';
+import { SYNC_SIZE } from '../format/constants.js';
+import { lz4Bound, type RingLayout } from './layout.js';
 
 export interface RingPlan {
   slots: number;
@@ -31,4 +34,21 @@ export function planRing(chunkSize: number, workers: number, slots?: number): Ri
   const wanted = workers * batch * 2;
   const affordable = Math.floor(RING_BUDGET / chunkSize);
   return { slots: Math.max(workers + 2, Math.min(wanted, affordable)), batch };
+}
+
+/**
+ * The ring a pack run uses: a chunk per input area, LZ4's worst case per
+ * output area when compressing. One function for the run and for warming a
+ * pool ahead of it, so that both ask the pool cache for the same thing.
+ */
+export function packRing(chunkSize: number, workers: number, lz4: boolean, slots?: number): { plan: RingPlan; layout: RingLayout } {
+  const plan = planRing(chunkSize, workers, slots);
+  return { plan, layout: { slots: plan.slots, inputBytes: chunkSize, outputBytes: lz4 ? lz4Bound(chunkSize) : 0 } };
+}
+
+/** The ring an unpack, verify or chunk-reading run uses: a whole block in, a chunk out. */
+export function readRing(chunkSize: number, workers: number, slots?: number): { plan: RingPlan; layout: RingLayout; recordLimit: number } {
+  const plan = planRing(chunkSize, workers, slots);
+  const recordLimit = chunkSize + RECORD_OVERHEAD_MAX;
+  return { plan, recordLimit, layout: { slots: plan.slots, inputBytes: recordLimit + SYNC_SIZE, outputBytes: chunkSize } };
 }

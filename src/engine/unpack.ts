@@ -5,14 +5,12 @@
 import { createHash } from 'node:crypto';
 import { ChecksumMismatchError, FormatError, TruncatedStreamError } from '../errors.js';
 import type { ContainerHeader, HeaderLimits } from '../format/header.js';
-import { RECORD_OVERHEAD_MAX } from '../format/record.js';
-import { SYNC_SIZE } from '../format/constants.js';
 import type { Input } from '../io/source.js';
 import type { Sink } from '../io/sink.js';
 import { F, HEADER_DIGEST_AT, ROOT_AT } from './layout.js';
 import { Job, type JobConfig } from './job.js';
 import type { ResilienceStats } from './guard.js';
-import { planRing } from './plan.js';
+import { readRing } from './plan.js';
 import { readContainerHeader } from './container-input.js';
 import { readBlocks } from './block-reader.js';
 
@@ -47,13 +45,8 @@ const WRITE_BATCH = 64;
 export async function runUnpack(input: Input, sink: Sink | undefined, cfg: UnpackConfig): Promise<Omit<UnpackReport, 'durationMs'>> {
   const header = await readContainerHeader(input, cfg.limits);
   const { chunkSize } = header;
-  const recordLimit = chunkSize + RECORD_OVERHEAD_MAX;
-  const plan = planRing(chunkSize, cfg.workers, cfg.ringSlots);
-  const job = new Job({
-    ...cfg,
-    inputPath: input.path,
-    layout: { slots: plan.slots, inputBytes: recordLimit + SYNC_SIZE, outputBytes: chunkSize },
-  });
+  const { plan, layout, recordLimit } = readRing(chunkSize, cfg.workers, cfg.ringSlots);
+  const job = new Job({ ...cfg, inputPath: input.path, layout });
   const ring = job.ring;
   const totalBytes = input.kind === 'file' ? input.size : undefined;
   let total = -1;
