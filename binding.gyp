@@ -19,6 +19,7 @@
         "native/args.c",
         "native/cpu_features.c",
         "native/lz4_dyn.c",
+        "native/memory.c",
         "native/read_hash.c",
         "native/sha256.c",
         "native/sha256_portable.c",

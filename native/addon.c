@@ -8,6 +8,7 @@
 
 #include "args.h"
 #include "lz4_dyn.h"
+#include "memory.h"
 #include "read_hash.h"
 #include "sha256_select.h"
 
@@ -354,6 +355,7 @@ NAPI_MODULE_INIT() {
       {"lz4DecompressBatch", lz4_decompress_batch},
       {"features", features},
       {"setSha256Impl", set_sha256_impl},
+      {"adviseHugePages", advise_huge_pages},
   };
   sha256_select_init();
   if (!init_state(env)) return NULL;

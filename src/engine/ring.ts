@@ -2,6 +2,7 @@
 // handed out from a free list; when none is free, `acquire` waits: that wait
 // is the backpressure that slows the reader, and it bounds memory.
 import { AbortError } from '../errors.js';
+import { adviseHugePages } from './backends/native.js';
 import {
   CONTROL_F64,
   DIGEST_AT,
@@ -16,12 +17,17 @@ export class Ring {
   readonly sab: SharedArrayBuffer;
   readonly bytes: Uint8Array;
   readonly f64: Float64Array;
+  /** Bytes of the ring the kernel was asked to back with huge pages. */
+  readonly hugePageBytes: number;
   private readonly free: number[] = [];
   private readonly waiters: Array<() => void> = [];
 
   constructor(readonly layout: RingLayout) {
     this.sab = new SharedArrayBuffer(ringBytes(layout));
     this.bytes = new Uint8Array(this.sab);
+    // Before anything touches it: the first pass over a fresh ring was
+    // mostly page faults (see native/memory.c).
+    this.hugePageBytes = adviseHugePages(this.bytes);
     this.f64 = new Float64Array(this.sab, 0, layout.slots * CONTROL_F64);
     // Lowest slots first keeps the working set small for short inputs.
     for (let s = layout.slots - 1; s >= 0; s--) this.free.push(s);

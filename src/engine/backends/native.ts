@@ -76,6 +76,8 @@ export interface NativeAddon {
   features: () => NativeFeatures;
   /** Pins an implementation process-wide ('auto' = best); for tests and benchmarks. */
   setSha256Impl: (impl: Sha256ImplName | 'auto') => Sha256ImplName;
+  /** Asks for transparent huge pages under the buffer's whole 2 MiB pages; the bytes advised (0: none). */
+  adviseHugePages?: (buffer: NativeBuffer) => number;
 }
 
 export interface NativeUnavailable {
@@ -122,6 +124,18 @@ function load(): NativeAddon | NativeUnavailable {
   }
   if (!isNativeAddon(loaded)) return { error: 'hivestream_native does not export the expected functions' };
   return loaded;
+}
+
+/**
+ * Asks the kernel to back a fresh ring with huge pages, so that its first
+ * use takes a few faults instead of thousands (native/memory.c). Returns the
+ * bytes advised: 0 without the addon, off Linux, or with
+ * HIVESTREAM_HUGE_PAGES=0.
+ */
+export function adviseHugePages(bytes: Uint8Array): number {
+  if (process.env.HIVESTREAM_HUGE_PAGES === '0') return 0;
+  const native = loadNative();
+  return isNativeAvailable(native) && native.adviseHugePages !== undefined ? native.adviseHugePages(bytes) : 0;
 }
 
 export function isNativeAvailable(result: NativeAddon | NativeUnavailable): result is NativeAddon {
