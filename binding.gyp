@@ -18,6 +18,7 @@
         "native/addon.c",
         "native/args.c",
         "native/cpu_features.c",
+        "native/lz4_calls.c",
         "native/lz4_dyn.c",
         "native/memory.c",
         "native/read_hash.c",

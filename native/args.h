@@ -43,6 +43,11 @@ bool args_i32_array(napi_env env, napi_value value, const char *fn, const char *
 job *args_jobs(napi_env env, napi_value value, const char *fn, size_t width, uint64_t fixed_dst_len,
                uint64_t buffer_size, size_t *count);
 
+/* Whether byte ranges [a, a + a_len) and [b, b + b_len) share a byte. */
+static inline bool overlaps(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len) {
+  return a < b + b_len && b < a + a_len;
+}
+
 /* A non-negative integer no larger than 2^53, as an offset or length. */
 bool args_index(double d, uint64_t *out);
 
