@@ -13,7 +13,7 @@ import { Job, type JobConfig } from './job.js';
 import { readRing } from './plan.js';
 import { readContainerHeader } from './container-input.js';
 import { readBlocks } from './block-reader.js';
-import type { UnpackReport } from './unpack.js';
+import { readReport, type UnpackReport } from './unpack.js';
 import type { UnpackTask } from './tasks.js';
 
 /** The container header, as a chunk reader hands it over first. */
@@ -213,18 +213,7 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
   job.progress({ bytes: bytesOut, storedBytes: containerEnd, chunks: total, totalBytes: input.kind === 'file' ? input.size : undefined }, true);
   return {
     operation: 'read-chunks',
-    chunks: total,
-    bytes: bytesOut,
-    storedBytes: containerEnd,
-    compressedChunks,
-    rootDigest: root,
-    streamId: header.streamId,
-    chunkSize,
-    source: header.source,
-    workers: cfg.workers,
-    hashBackend: cfg.backends.hash,
-    lz4Backend: cfg.backends.lz4,
-    resilience: job.resilienceStats,
+    ...readReport(header, cfg, job, { chunks: total, bytes: bytesOut, storedBytes: containerEnd, compressedChunks, rootDigest: root }),
     corruptChunks,
     verified: verified && root !== '',
   };

@@ -118,13 +118,21 @@ export async function runUnpack(input: Input, sink: Sink | undefined, cfg: Unpac
   job.progress({ bytes: bytesOut, storedBytes: containerEnd, chunks: total, totalBytes }, true);
   return {
     operation: sink === undefined ? 'verify' : 'unpack',
-    chunks: total,
-    bytes: bytesOut,
-    storedBytes: containerEnd,
-    compressedChunks,
-    rootDigest: root,
+    ...readReport(header, cfg, job, { chunks: total, bytes: bytesOut, storedBytes: containerEnd, compressedChunks, rootDigest: root }),
+  };
+}
+
+/** What a container read measured, as a report; shared by unpack, verify and the chunk reader. */
+export function readReport(
+  header: ContainerHeader,
+  cfg: Pick<JobConfig, 'workers' | 'backends'>,
+  job: Job,
+  figures: Pick<UnpackReport, 'chunks' | 'bytes' | 'storedBytes' | 'compressedChunks' | 'rootDigest'>,
+): Omit<UnpackReport, 'operation' | 'durationMs'> {
+  return {
+    ...figures,
     streamId: header.streamId,
-    chunkSize,
+    chunkSize: header.chunkSize,
     source: header.source,
     workers: cfg.workers,
     hashBackend: cfg.backends.hash,

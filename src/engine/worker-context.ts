@@ -50,9 +50,6 @@ export function ioFailure(operation: string, err: unknown): TaskFailure {
   return { kind: 'io', operation, errno, message: err instanceof Error ? err.message : String(err) };
 }
 
-/** Max buffers per readv (IOV_MAX is 1024 on Linux). */
-export const READV_MAX = 1024;
-
 /**
  * Bytes a worker reads before it hashes and compresses them: about what
  * stays in a core's cache. Reading a whole 4 MiB task first and hashing it

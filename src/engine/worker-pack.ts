@@ -5,7 +5,10 @@ import { readvSync } from 'node:fs';
 import { CODEC_LZ4, CODEC_NONE } from '../format/constants.js';
 import { DIGEST_AT, F, controlOffset, inputOffset, outputOffset } from './layout.js';
 import type { PackTask, TaskFailure, TaskResult } from './tasks.js';
-import { errnoName, field, hashJobs, hasher, inWaves, ioFailure, layout, lz4, lz4Jobs, lz4Results, positions, readFully, READV_MAX, readResults, ring, setField } from './worker-context.js';
+import { errnoName, field, hashJobs, hasher, inWaves, ioFailure, layout, lz4, lz4Jobs, lz4Results, positions, readFully, readResults, ring, setField } from './worker-context.js';
+
+/** Max buffers per readv (IOV_MAX is 1024 on Linux). */
+const READV_MAX = 1024;
 
 /**
  * Reads the chunks of a pack task. Consecutive file ranges are read with one
