@@ -1,12 +1,36 @@
 // The root of the error hierarchy: every error has a stable `code` (for
 // programs) and an `exitCode` (for the CLI); causes are chained with `cause`.
+// The exit codes are listed in the README's table, which a test keeps true.
+
+/** Every `code` a HiveError can carry, so that `err.code === 'E_VALIDATON'` does not compile. */
+export type HiveErrorCode =
+  | 'E_HIVESTREAM'
+  | 'E_VALIDATION'
+  | 'E_FORMAT'
+  | 'E_CHECKSUM'
+  | 'E_CORRUPT_RECORDS'
+  | 'E_TRUNCATED'
+  | 'E_FRAME_TOO_LARGE'
+  | 'E_IO'
+  | 'E_CIRCUIT_OPEN'
+  | 'E_RETRY_EXHAUSTED'
+  | 'E_TIMEOUT'
+  | 'E_WORKER_CRASHED'
+  | 'E_INPUT_CHANGED'
+  | 'E_TRANSIENT'
+  | 'E_BACKEND_UNAVAILABLE'
+  | 'E_BATCH_INCOMPLETE'
+  | 'E_MANIFEST'
+  | 'E_CONTENT_TYPE'
+  | 'E_DTYPE'
+  | 'E_ABORTED';
 
 export interface HiveErrorOptions {
   cause?: unknown;
 }
 
 export class HiveError extends Error {
-  readonly code: string = 'E_HIVESTREAM';
+  readonly code: HiveErrorCode = 'E_HIVESTREAM';
   /** Process exit code the CLI uses for this kind of failure. */
   readonly exitCode: number = 1;
 
@@ -16,8 +40,7 @@ export class HiveError extends Error {
   }
 }
 
-/** A caller-supplied value (option, argument, record field) is not acceptable. */
-
+/** Where in a container (or a stream) something was found. */
 export interface Location {
   /** Chunk sequence number, when the problem belongs to a chunk. */
   sequence?: number;
@@ -27,6 +50,7 @@ export interface Location {
   field?: string;
 }
 
+/** " (chunk 3, byte offset 120)": the suffix a message gets from a Location. */
 export function where(loc: Location): string {
   const parts: string[] = [];
   if (loc.sequence !== undefined) parts.push(`chunk ${loc.sequence}`);
@@ -35,8 +59,7 @@ export function where(loc: Location): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-/** The bytes are not a well-formed hivestream container. */
-
+/** The message of anything thrown, Error or not. */
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);

@@ -2,6 +2,7 @@
 // cancellation, missing back ends, incomplete batch jobs.
 import { HiveError, messageOf, type HiveErrorOptions } from './base.js';
 
+/** A file-system or stream operation failed; wraps Node's errno errors. */
 export class IoError extends HiveError {
   override readonly code = 'E_IO';
   override readonly exitCode = 7;
@@ -17,8 +18,6 @@ export class IoError extends HiveError {
     this.errno = errno;
   }
 }
-
-/** An input file changed (size or modification time) while it was read. */
 
 export interface CircuitOpenErrorOptions extends HiveErrorOptions {
   /** State of the breaker that refused the call ('open', 'half-open', 'isolated'). */
@@ -114,8 +113,6 @@ export class BackendUnavailableError extends HiveError {
   override readonly code = 'E_BACKEND_UNAVAILABLE';
   override readonly exitCode = 14;
 }
-
-/** A container holds another kind of content than the reader expects (header hivestream.content_type). */
 
 function errnoOf(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {
