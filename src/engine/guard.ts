@@ -5,7 +5,7 @@
 // retried; bad input is never retried and never counts against the breaker.
 // While the breaker is open the reader stops taking slots and tasks wait,
 // until a half-open probe succeeds or the patience runs out.
-import { CircuitOpenError, HiveError, TransientError, WorkerCrashedError, AbortError } from '../errors.js';
+import { CircuitOpenError, HiveError, TransientError, WorkerCrashedError, AbortError, isBadInputError } from '../errors.js';
 import { CircuitBreaker } from '../resilience/circuit-breaker.js';
 import type { CircuitBreakerOptions } from '../resilience/circuit-breaker-types.js';
 import { ErrorRecoveryCoordinator } from '../resilience/coordinator.js';
@@ -68,6 +68,8 @@ export class TaskGuard {
       breaker,
       retry: opts.retry === false ? false : { ...ENGINE_RETRY, ...opts.retry },
       timeout: timeoutMs,
+      // Bad input never counts against the pool, even on a breaker the caller shares.
+      isBadInput: isBadInputError,
     });
     this.patienceMs = opts.patienceMs ?? 5_000;
     this.faults = new FaultInjector(opts.faults ?? {});

@@ -1,20 +1,19 @@
 // The root of the error hierarchy: every error has a stable `code` (for
 // programs) and an `exitCode` (for the CLI); causes are chained with `cause`.
 // The exit codes are listed in the README's table, which a test keeps true.
+import { ResilienceError, type ResilienceErrorCode } from '../resilience/errors.js';
+import { admits } from './admits.js';
 
 /** Every `code` a HiveError can carry, so that `err.code === 'E_VALIDATON'` does not compile. */
 export type HiveErrorCode =
+  | ResilienceErrorCode
   | 'E_HIVESTREAM'
-  | 'E_VALIDATION'
   | 'E_FORMAT'
   | 'E_CHECKSUM'
   | 'E_CORRUPT_RECORDS'
   | 'E_TRUNCATED'
   | 'E_FRAME_TOO_LARGE'
   | 'E_IO'
-  | 'E_CIRCUIT_OPEN'
-  | 'E_RETRY_EXHAUSTED'
-  | 'E_TIMEOUT'
   | 'E_WORKER_CRASHED'
   | 'E_INPUT_CHANGED'
   | 'E_TRANSIENT'
@@ -22,8 +21,7 @@ export type HiveErrorCode =
   | 'E_BATCH_INCOMPLETE'
   | 'E_MANIFEST'
   | 'E_CONTENT_TYPE'
-  | 'E_DTYPE'
-  | 'E_ABORTED';
+  | 'E_DTYPE';
 
 export interface HiveErrorOptions {
   cause?: unknown;
@@ -37,6 +35,16 @@ export class HiveError extends Error {
   constructor(message: string, options?: HiveErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+  }
+
+  /**
+   * The resilience library's errors (ValidationError, CircuitOpenError,
+   * RetryExhaustedError, TimeoutError, AbortError) are HiveErrors too, with
+   * the same `code` and `exitCode` fields, though that library imports
+   * nothing from hivestream: `instanceof HiveError` admits them.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return admits(this, HiveError, value, ResilienceError);
   }
 }
 

@@ -1,21 +1,21 @@
 // Errors about bad input: a value, a container, a changed file, a dataset.
 // They all extend InputError: they never get better on retry and never trip
 // a circuit breaker.
+import { ValidationError } from '../resilience/errors.js';
+import { admits } from './admits.js';
 import { HiveError, messageOf, where, type HiveErrorOptions, type Location } from './base.js';
 
-/** The root of the bad-input errors; `isBadInputError` is `instanceof InputError`. */
-export abstract class InputError extends HiveError {}
+/** A caller-supplied value (option, argument, record field) is not acceptable: the resilience library's class. */
+export { ValidationError };
 
-/** A caller-supplied value (option, argument, record field) is not acceptable. */
-export class ValidationError extends InputError {
-  override readonly code = 'E_VALIDATION';
-  override readonly exitCode = 2;
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-    options?: HiveErrorOptions,
-  ) {
-    super(`invalid ${field}: ${reason}`, options);
+/**
+ * The root of the bad-input errors; `isBadInputError` is `instanceof
+ * InputError`. ValidationError, defined by the resilience library (which
+ * validates its own options with it), counts as one too.
+ */
+export abstract class InputError extends HiveError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return admits(this, InputError, value, ValidationError);
   }
 }
 

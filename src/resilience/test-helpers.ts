@@ -34,3 +34,8 @@ export function settle(p: Promise<unknown>): Promise<unknown> {
     (e: unknown) => e,
   );
 }
+
+/** Bad input as a program using the library defines it: the library knows no such class. */
+export class BadRequest extends Error {}
+
+export const isBadRequest = (err: unknown): boolean => err instanceof BadRequest;

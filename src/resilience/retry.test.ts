@@ -3,7 +3,6 @@ import {
   AbortError,
   CircuitOpenError,
   FakeClock,
-  FormatError,
   Retry,
   RetryExhaustedError,
   TimeoutError,
@@ -12,8 +11,8 @@ import {
   seededRandom,
   type Jitter,
   type RetryOptions,
-} from '../../dist/index.js';
-import { deferred, flush, settle } from './helpers.js';
+} from './index.js';
+import { BadRequest, deferred, flush, settle } from './test-helpers.js';
 
 /** An operation that fails `failures` times, then returns 'done'; counts its calls. */
 function flaky(failures: number, makeError = (n: number): Error => new Error(`fail ${n}`)) {
@@ -87,8 +86,6 @@ describe('Retry', () => {
   });
 
   it.each([
-    ['a bad-input error', new ValidationError('record', 'bad')],
-    ['a format error', new FormatError('bad magic')],
     ['an AbortError', new AbortError()],
     ['a CircuitOpenError', new CircuitOpenError()],
   ])('rethrows %s as it is, without retrying', async (_, error) => {
@@ -97,6 +94,18 @@ describe('Retry', () => {
     await expect(r.execute(op.fn)).rejects.toBe(error);
     expect(op.calls).toBe(1);
     expect(log).toEqual([`giveUp not-retryable after 1: ${error.message}`]);
+  });
+
+  it.each([
+    ['a BadRequest', new BadRequest('bad')],
+    ['a ValidationError', new ValidationError('record', 'bad')],
+  ])('retries %s by default: what is bad input is the caller\'s to say', async (_, error) => {
+    const { r, clock } = retry();
+    const op = flaky(1, () => error);
+    const p = r.execute(op.fn);
+    await clock.runAllAsync();
+    await expect(p).resolves.toBe('done');
+    expect(op.calls).toBe(2);
   });
 
   it('retries timeouts', async () => {

@@ -6,8 +6,8 @@ import {
   ValidationError,
   type CircuitBreakerOptions,
   type CircuitState,
-} from '../../dist/index.js';
-import { boom, deferred, ok, settle } from './helpers.js';
+} from './index.js';
+import { BadRequest, boom, deferred, isBadRequest, ok, settle } from './test-helpers.js';
 
 const fail = boom();
 
@@ -219,7 +219,7 @@ describe('CircuitBreaker half-open probes', () => {
     const { clock, cb } = breaker({ failureThreshold: 1, openMs: 10 });
     await failTimes(cb, 1);
     clock.advance(10);
-    await settle(cb.execute(() => Promise.reject(new ValidationError('x', 'bad'))));
+    await settle(cb.execute(() => Promise.reject(new BadRequest('bad')), undefined, isBadRequest));
     expect(cb.state).toBe('half-open');
     expect(cb.stats().halfOpen.probesInFlight).toBe(0);
     await expect(cb.execute(ok)).resolves.toBe('ok');
@@ -264,18 +264,42 @@ describe('CircuitBreaker open backoff', () => {
   });
 });
 
-describe('CircuitBreaker isFailure', () => {
-  it('lets bad-input errors through without counting them either way', async () => {
+describe('CircuitBreaker isFailure and isBadInput', () => {
+  it('counts every error by default: the library knows no bad input', async () => {
     const { cb } = breaker({ failureThreshold: 2 });
+    await settle(cb.execute(() => Promise.reject(new BadRequest('bad'))));
+    await settle(cb.execute(() => Promise.reject(new ValidationError('record', 'bad'))));
+    expect(cb.state).toBe('open');
+    expect(cb.stats()).toMatchObject({ failures: 2, ignored: 0 });
+  });
+
+  it('lets errors isFailure rejects through without counting them either way', async () => {
+    const { cb } = breaker({ failureThreshold: 2, isFailure: (e) => !isBadRequest(e) });
     await failTimes(cb, 1);
     for (let i = 0; i < 5; i++) {
-      const err = await settle(cb.execute(() => Promise.reject(new ValidationError('record', 'bad'))));
-      expect(err).toBeInstanceOf(ValidationError);
+      const err = await settle(cb.execute(() => Promise.reject(new BadRequest('bad'))));
+      expect(err).toBeInstanceOf(BadRequest);
     }
     expect(cb.state).toBe('closed');
     // Nor did they reset the consecutive count, as a success would have.
     expect(cb.stats().consecutiveFailures).toBe(1);
     expect(cb.stats().ignored).toBe(5);
+  });
+
+  it("excuses a caller's bad input on a breaker configured without it, in every state's path", async () => {
+    const { clock, cb } = breaker({ failureThreshold: 1, openMs: 10 });
+    const bad = (): Promise<never> => Promise.reject(new BadRequest('bad'));
+    // Closed, without and with a caller's signal (the hot path and the other).
+    await settle(cb.execute(bad, undefined, isBadRequest));
+    await settle(cb.execute(bad, new AbortController().signal, isBadRequest));
+    expect(cb.state).toBe('closed');
+    // The same breaker still counts it for a caller that does not excuse it.
+    await settle(cb.execute(bad));
+    expect(cb.state).toBe('open');
+    clock.advance(10);
+    await settle(cb.execute(bad, undefined, isBadRequest));
+    expect(cb.state).toBe('half-open');
+    expect(cb.stats()).toMatchObject({ failures: 1, ignored: 3 });
   });
 
   it('uses a custom predicate', async () => {

@@ -9,8 +9,8 @@ import {
   TimeoutError,
   ValidationError,
   type ErrorRecoveryOptions,
-} from '../../dist/index.js';
-import { deferred, flush, settle } from './helpers.js';
+} from './index.js';
+import { BadRequest, deferred, flush, isBadRequest, settle } from './test-helpers.js';
 
 function coordinator(opts: ErrorRecoveryOptions = {}): { clock: FakeClock; c: ErrorRecoveryCoordinator } {
   const clock = new FakeClock();
@@ -111,10 +111,10 @@ describe('ErrorRecoveryCoordinator', () => {
     expect(c.retry?.stats().retries).toBe(0);
   });
 
-  it('neither retries nor counts bad-input errors', async () => {
-    const { clock, c } = coordinator({ breaker: { failureThreshold: 1 } });
+  it('neither retries nor counts what isBadInput names', async () => {
+    const { clock, c } = coordinator({ breaker: { failureThreshold: 1 }, isBadInput: isBadRequest });
     let calls = 0;
-    const bad = new ValidationError('record.schema', 'unknown field');
+    const bad = new BadRequest('unknown field');
     for (let i = 0; i < 10; i++) {
       const err = await run(
         clock,
@@ -129,6 +129,35 @@ describe('ErrorRecoveryCoordinator', () => {
     expect(c.circuitState).toBe('closed');
     expect(c.stats().circuit).toMatchObject({ failures: 0, ignored: 10 });
     expect(c.stats().retry).toMatchObject({ retries: 0, notRetryable: 10 });
+  });
+
+  it('keeps bad input off a shared breaker built without it', async () => {
+    const clock = new FakeClock();
+    const shared = new CircuitBreaker({ clock, failureThreshold: 1 });
+    const c = new ErrorRecoveryCoordinator({ clock, breaker: shared, retry: false, isBadInput: isBadRequest });
+    const err = await run(clock, c.executeWithRecovery(() => Promise.reject(new BadRequest('bad'))));
+    expect(err).toBeInstanceOf(BadRequest);
+    expect(shared.state).toBe('closed');
+    expect(shared.stats()).toMatchObject({ failures: 0, ignored: 1 });
+  });
+
+  it('without isBadInput, retries and counts every error, a ValidationError included', async () => {
+    const { clock, c } = coordinator({ breaker: { failureThreshold: 3 } });
+    let calls = 0;
+    const err = await run(
+      clock,
+      c.executeWithRecovery(() => {
+        calls++;
+        return Promise.reject(new ValidationError('record', 'bad'));
+      }),
+    );
+    expect(err).toBeInstanceOf(RetryExhaustedError);
+    expect(calls).toBe(3);
+    expect(c.circuitState).toBe('open');
+  });
+
+  it('checks isBadInput is a function', () => {
+    expect(() => new ErrorRecoveryCoordinator({ isBadInput: 'no' as unknown as () => boolean })).toThrow(ValidationError);
   });
 
   it('gives each attempt its own deadline; timeouts count as breaker failures and are retried', async () => {

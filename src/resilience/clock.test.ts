@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, FakeClock, ValidationError, sleep, systemClock, unrefTimer } from '../../dist/index.js';
+import { AbortError, FakeClock, ValidationError, sleep, systemClock, unrefTimer } from './index.js';
 
 describe('FakeClock', () => {
   it('fires timers in due order, ties in creation order, and only when time reaches them', () => {

@@ -9,7 +9,7 @@ import {
   validateBackoff,
   type BackoffOptions,
   type Jitter,
-} from '../../dist/index.js';
+} from './index.js';
 
 const base: BackoffOptions = { baseDelay: 100, maxDelay: 1000, multiplier: 2, jitter: 'none' };
 

@@ -5,8 +5,8 @@ import {
   FakeClock,
   ValidationError,
   type CircuitBreakerSnapshot,
-} from '../../dist/index.js';
-import { boom, ok, settle } from './helpers.js';
+} from './index.js';
+import { boom, ok, settle } from './test-helpers.js';
 
 const fail = boom();
 

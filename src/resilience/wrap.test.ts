@@ -12,8 +12,8 @@ import {
   wrap,
   type Operation,
   type Policy,
-} from '../../dist/index.js';
-import { flush, settle } from './helpers.js';
+} from './index.js';
+import { flush, settle } from './test-helpers.js';
 
 /** A policy that records when calls pass through it. */
 function tracer(name: string, log: string[]): Policy {

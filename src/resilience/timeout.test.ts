@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AbortError, FakeClock, Timeout, TimeoutError, ValidationError } from '../../dist/index.js';
-import { deferred, flush, settle } from './helpers.js';
+import { AbortError, FakeClock, Timeout, TimeoutError, ValidationError } from './index.js';
+import { deferred, flush, settle } from './test-helpers.js';
 
 function timeout(ms: number): { clock: FakeClock; t: Timeout } {
   const clock = new FakeClock();

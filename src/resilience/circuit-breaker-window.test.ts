@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CircuitBreaker, FakeClock, RollingWindow, type CircuitBreakerOptions } from '../../dist/index.js';
-import { boom, ok, settle } from './helpers.js';
+import { CircuitBreaker, FakeClock, RollingWindow, type CircuitBreakerOptions } from './index.js';
+import { boom, ok, settle } from './test-helpers.js';
 
 const fail = boom();
 
