@@ -21,7 +21,8 @@ export type HiveErrorCode =
   | 'E_BATCH_INCOMPLETE'
   | 'E_MANIFEST'
   | 'E_CONTENT_TYPE'
-  | 'E_DTYPE';
+  | 'E_DTYPE'
+  | 'E_OVERLOADED';
 
 export interface HiveErrorOptions {
   cause?: unknown;
