@@ -41,7 +41,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 async function common(o: PackOptions | ReadOptions) {
   return {
-    workers: resolveWorkers(o.workers),
+    workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
     signal: o.signal,
     onProgress: o.onProgress,
     progressIntervalMs: o.progressIntervalMs ?? 250,

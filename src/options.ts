@@ -27,7 +27,11 @@ export interface Progress {
 }
 
 export interface CommonOptions {
-  /** Worker threads (default: available parallelism). */
+  /**
+   * The run's share of the engine's worker threads: its tasks in flight at
+   * most (default: all of them). The thread count itself is the engine's
+   * (configureEngine({ threads })).
+   */
   workers?: number;
   /** Cancels the run; the output is removed. */
   signal?: AbortSignal;
@@ -113,8 +117,11 @@ export function resolveChunkSize(value: number | string | undefined): number {
   return size;
 }
 
+let parallelism: number | undefined;
+
 export function resolveWorkers(value: number | undefined): number {
-  const n = value ?? availableParallelism();
+  // availableParallelism() asks the kernel each time: once is enough.
+  const n = value ?? (parallelism ??= availableParallelism());
   if (!Number.isSafeInteger(n) || n < 1 || n > 256) {
     throw new ValidationError('workers', `${String(value)} is not a whole number from 1 to 256`);
   }
