@@ -48,6 +48,7 @@ async function common(o: PackOptions | ReadOptions) {
     ringSlots: o.ringSlots,
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
+    engine: o.engine,
     backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
   };
 }

@@ -89,7 +89,7 @@ export class Engine {
         ? new GradientLimit({ initial: s.minRuns * 2, min: s.minRuns, max: s.maxRunsCap })
         : new AimdLimit({ initial: s.maxRuns, min: s.maxRuns, max: s.maxRuns, threshold: Infinity });
     this.admission = new Admission(limit, s.maxQueuedRuns);
-    this.defaultGuard = new TaskGuard({});
+    this.defaultGuard = new TaskGuard(s.resilience);
   }
 
   get threads(): number {
