@@ -13,6 +13,7 @@ import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
   resolveChunkSize,
+  resolveBoundary,
   resolveCompression,
   resolveContentMeta,
   resolveContentType,
@@ -35,11 +36,12 @@ export interface ChunkReadOptions extends ReadOptions {
   corrupt?: 'throw' | 'report';
 }
 
-function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new AbortError('operation aborted', { cause: signal.reason });
 }
 
-async function common(o: PackOptions | ReadOptions) {
+/** What every run's configuration takes from the common options (also process/api.ts). */
+export async function common(o: PackOptions | ReadOptions) {
   return {
     workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
     signal: o.signal,
@@ -53,7 +55,7 @@ async function common(o: PackOptions | ReadOptions) {
   };
 }
 
-function readLimits(o: ReadOptions) {
+export function readLimits(o: ReadOptions) {
   return {
     maxChunkSize: resolveLimit(o.maxChunkSize, MAX_CHUNK_SIZE, 'maxChunkSize'),
     maxHeaderBytes: resolveLimit(o.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
@@ -103,6 +105,7 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
     ...(await common(options)),
     chunkSize: resolveChunkSize(options.chunkSize),
     compression: resolveCompression(options.compression),
+    boundary: resolveBoundary(options.boundary),
     sourceName: options.sourceName,
     contentType: resolveContentType(options.contentType),
     contentMeta: resolveContentMeta(options.contentMeta),

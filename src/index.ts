@@ -12,6 +12,7 @@ export {
   type UnpackOptions,
   type CommonOptions,
   type Compression,
+  type Boundary,
   type Progress,
 } from './options.js';
 export { convert, defaultManifestName, type ConvertOptions, type ConvertReport, type ConvertEvent, type BatchProgress } from './convert/run.js';
@@ -23,6 +24,8 @@ export { Engine, getEngine, configureEngine, closeIdlePools, type EngineOptions,
 export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/main/task-guard.js';
 export { parseFaults, type FaultOptions, type FaultRates } from './engine/main/faults.js';
+export { processStream, processTo, type ProcessOptions, type ProcessedChunk, type ProcessReport, type ProcessToReport, type ProcessTarget } from './process/api.js';
+export type { ChunkContext } from './engine/worker/call.js';
 export { readChunks, type ChunkReadOptions, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './api.js';
 export * from './ml/index.js';
 export { chunked, type ChunkedOptions, type TypedArray } from './streams/chunked.js';

@@ -61,9 +61,22 @@ export interface CommonOptions {
   onTaskTiming?: (ms: number, chunks: number) => void;
 }
 
+/**
+ * Where chunks end: 'none' (default: every chunk full but the last),
+ * 'newline' (just after the last newline at or before the chunk size, so no
+ * line is split), or a delimiter byte (0-255, or hex text such as "0x1e").
+ */
+export type Boundary = 'none' | 'newline' | number | `0x${string}`;
+
 export interface PackOptions extends CommonOptions {
   /** Chunk size in bytes or as text ("64KiB", "1MiB"); 4 KiB to 64 MiB, default 1 MiB. */
   chunkSize?: number | string;
+  /**
+   * Record-aligned chunks (recorded in the header; unpack restores the same
+   * bytes): each chunk ends with the delimiter, a record longer than the
+   * chunk size is FrameTooLargeError. Default 'none'.
+   */
+  boundary?: Boundary;
   compression?: Compression;
   /** Name recorded in the header's hivestream.source (default: the input file's base name). */
   sourceName?: string;
@@ -138,6 +151,15 @@ export function resolveWorkers(value: number | undefined): number {
 export function resolveCompression(value: string | undefined): Compression {
   if (value === undefined || value === 'none' || value === 'lz4') return value ?? 'none';
   throw new ValidationError('compression', `${JSON.stringify(value)} is not 'none' or 'lz4'`);
+}
+
+/** The delimiter byte of a boundary option, or undefined for fixed-size chunks. */
+export function resolveBoundary(value: Boundary | undefined): number | undefined {
+  if (value === undefined || value === 'none') return undefined;
+  if (value === 'newline') return 0x0a;
+  const n = typeof value === 'number' ? value : /^(0x[0-9a-f]{1,2}|[0-9]{1,3})$/i.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 255) throw new ValidationError('boundary', `${JSON.stringify(value)} is not 'none', 'newline' or a byte (0-255, or 0x00-0xff)`);
+  return n;
 }
 
 export function resolveLimit(value: number | undefined, fallback: number, field: string): number {

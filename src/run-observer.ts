@@ -4,8 +4,8 @@
 // callback and its final report. The default observer only passes progress on.
 import type { Progress } from './options.js';
 
-export type Operation = 'pack' | 'unpack' | 'verify' | 'read-chunks';
-export const OPERATIONS: readonly Operation[] = ['pack', 'unpack', 'verify', 'read-chunks'];
+export type Operation = 'pack' | 'unpack' | 'verify' | 'read-chunks' | 'process';
+export const OPERATIONS: readonly Operation[] = ['pack', 'unpack', 'verify', 'read-chunks', 'process'];
 
 /** What a finished run reports to its tracker. */
 export interface FinalFigures {

@@ -2,7 +2,9 @@
 // readChunks, inspect) hands each record to a ChainVerifier in sequence
 // order, after the record itself decoded and (for all but inspect) its data
 // matched its digest:
-// - offsets follow without gaps, every chunk but the final one is full;
+// - offsets follow without gaps; every chunk but the final one is full, or,
+//   in a container whose header names a boundary (hivestream.boundary),
+//   holds 1 to chunk_size bytes and ends with the delimiter byte;
 // - exactly one final chunk, and nothing after it;
 // - the final record's root equals SHA-256 over the chunk digests in order;
 // - the final record carries the header's SHA-256 and it matches.
@@ -18,6 +20,8 @@ export interface ChainLink {
   offset: number;
   length: number;
   final: boolean;
+  /** The chunk's last raw byte, when the reader has the raw bytes (a boundary container's non-final chunks end with its delimiter). */
+  lastByte?: number | undefined;
   /** The chunk's digest, or null when the record did not decode (report mode). */
   digest: Uint8Array | null;
   /** Final record: its root digest and the header digest it carries (null when it carries none). */
@@ -40,7 +44,7 @@ export class ChainVerifier {
    */
   tolerateRootMismatch = false;
 
-  constructor(private readonly header: { chunkSize: number; digestHex: string }) {}
+  constructor(private readonly header: { chunkSize: number; digestHex: string; boundary?: number | undefined }) {}
 
   get ended(): boolean {
     return this.finalSeen;
@@ -63,15 +67,27 @@ export class ChainVerifier {
     if (offset !== this.expectedOffset) {
       throw new FormatError(`offset ${offset} does not follow the previous chunks (expected ${this.expectedOffset})`, { sequence, offset: at, field: 'offset' });
     }
-    if (!link.final && length !== this.header.chunkSize) {
-      throw new FormatError(`non-final chunk of ${length} bytes in a container of ${this.header.chunkSize}-byte chunks`, { sequence, offset: at, field: 'length' });
-    }
+    if (!link.final) this.checkNonFinal(link);
     if (link.digest === null) this.rootComputable = false;
     else this.rootHash.update(link.digest);
     this.expectedOffset += length;
     if (link.final) {
       this.finalSeen = true;
       if (link.root !== undefined) this.checkFinal(link, link.root);
+    }
+  }
+
+  /** Fixed-size chunks: every non-final one is full. Delimited chunks: not empty, and ending with the delimiter. */
+  private checkNonFinal(link: ChainLink): void {
+    const { sequence, at, length } = link;
+    const { chunkSize, boundary } = this.header;
+    if (boundary === undefined) {
+      if (length !== chunkSize) throw new FormatError(`non-final chunk of ${length} bytes in a container of ${chunkSize}-byte chunks`, { sequence, offset: at, field: 'length' });
+      return;
+    }
+    if (length === 0) throw new FormatError('empty non-final chunk in a container of delimited chunks', { sequence, offset: at, field: 'length' });
+    if (link.lastByte !== undefined && link.lastByte !== boundary) {
+      throw new FormatError(`non-final chunk ends with byte 0x${link.lastByte.toString(16).padStart(2, '0')}, not the delimiter 0x${boundary.toString(16).padStart(2, '0')}`, { sequence, offset: at, field: 'data' });
     }
   }
 

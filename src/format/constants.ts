@@ -23,4 +23,6 @@ export const META = {
   contentType: 'hivestream.content_type',
   /** Optional: JSON describing the content (record schema, tensor dtype and shape). */
   contentMeta: 'hivestream.content_meta',
+  /** Optional: chunks end at this delimiter byte (two hex digits, `0a` for newline); see the chain rules. */
+  boundary: 'hivestream.boundary',
 } as const;

@@ -12,6 +12,8 @@ export interface ContainerHeader {
   /** Optional hivestream.content_type and hivestream.content_meta (UTF-8 text). */
   contentType: string | undefined;
   contentMeta: string | undefined;
+  /** The delimiter byte every non-final chunk ends with (hivestream.boundary), or undefined: fixed-size chunks. */
+  boundary: number | undefined;
   /** All header metadata, as raw bytes (Avro map<bytes>). */
   metadata: Map<string, Uint8Array>;
   sync: Uint8Array;
@@ -26,6 +28,8 @@ export interface NewHeaderOptions {
   source?: string | undefined;
   contentType?: string | undefined;
   contentMeta?: string | undefined;
+  /** Chunks were cut after this delimiter byte (recorded as hivestream.boundary). */
+  boundary?: number | undefined;
   streamId?: string;
   sync?: Uint8Array;
 }
@@ -58,6 +62,7 @@ export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader;
   if (opts.source !== undefined) meta[META.source] = Buffer.from(opts.source);
   if (opts.contentType !== undefined) meta[META.contentType] = Buffer.from(opts.contentType);
   if (opts.contentMeta !== undefined) meta[META.contentMeta] = Buffer.from(opts.contentMeta);
+  if (opts.boundary !== undefined) meta[META.boundary] = Buffer.from(opts.boundary.toString(16).padStart(2, '0'));
   const map = encodeBytesMap(meta);
   const bytes = new Uint8Array(MAGIC.length + map.length + SYNC_SIZE);
   bytes.set(MAGIC, 0);
@@ -72,6 +77,7 @@ export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader;
       source: opts.source,
       contentType: opts.contentType,
       contentMeta: opts.contentMeta,
+      boundary: opts.boundary,
       metadata,
       sync,
       length: bytes.length,
@@ -178,7 +184,7 @@ function interpret(
   meta: Map<string, Uint8Array>,
   offsets: Map<string, number>,
   limits: HeaderLimits,
-): { chunkSize: number; streamId: string; source: string | undefined; contentType: string | undefined; contentMeta: string | undefined } {
+): { chunkSize: number; streamId: string; source: string | undefined; contentType: string | undefined; contentMeta: string | undefined; boundary: number | undefined } {
   // A missing key is reported at the start of the metadata map.
   const at = (key: string): number => offsets.get(key) ?? MAGIC.length;
   const fail = (key: string, reason: string, cause?: unknown): never => bad(key, reason, at(key), cause);
@@ -209,7 +215,10 @@ function interpret(
   }
   const streamId = get(META.streamId) ?? '';
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(streamId)) fail(META.streamId, 'not a UUID');
-  return { chunkSize, streamId, source: get(META.source), contentType: get(META.contentType), contentMeta: get(META.contentMeta) };
+  const boundaryText = get(META.boundary);
+  if (boundaryText !== undefined && !/^[0-9a-f]{2}$/.test(boundaryText)) fail(META.boundary, `not a delimiter byte as two hex digits: ${JSON.stringify(boundaryText.slice(0, 20))}`);
+  const boundary = boundaryText === undefined ? undefined : parseInt(boundaryText, 16);
+  return { chunkSize, streamId, source: get(META.source), contentType: get(META.contentType), contentMeta: get(META.contentMeta), boundary };
 }
 
 /** Avro map<bytes>: one block of entries, then the end marker. */

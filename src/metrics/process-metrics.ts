@@ -74,7 +74,8 @@ class Collector {
     const advance = (bytes: number, storedBytes: number, chunks: number): void => {
       const dRaw = Math.max(0, bytes - seen.bytes);
       const dStored = Math.max(0, storedBytes - seen.storedBytes);
-      if (op === 'pack') {
+      // pack and process take raw bytes in; process reports its results' bytes as stored.
+      if (op === 'pack' || op === 'process') {
         this.bytesIn += dRaw;
         this.bytesOut += dStored;
       } else {

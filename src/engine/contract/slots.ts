@@ -70,6 +70,12 @@ const FIELDS = [
   'blockOffset',
   /** Unpack, worker: 1 when the record carries a well-formed header digest (copied to the headerDigest area). */
   'hasHeaderDigest',
+  /**
+   * Call, main 0 at submission; worker 1 while the caller's function runs on
+   * the slot's chunk, 2 once it returned: after a crash or a hard deadline,
+   * the slot left at 1 names the chunk that was running.
+   */
+  'calling',
 ] as const;
 
 export type SlotField = (typeof FIELDS)[number];
@@ -79,6 +85,8 @@ type Placement = 'inputAt' | 'inputBytes' | 'outputAt' | 'outputBytes';
 export type PackField = Placement | 'sequence' | 'offset' | 'length' | 'readAt' | 'codec' | 'stored';
 /** The fields an unpack (or verify) task uses: all of them. */
 export type UnpackField = SlotField;
+/** The fields a call task on raw chunks uses. */
+export type CallField = Placement | 'sequence' | 'offset' | 'length' | 'readAt' | 'calling';
 
 const INDEX = Object.fromEntries(FIELDS.map((name, i) => [name, i])) as Record<SlotField, number>;
 

@@ -5,7 +5,7 @@
 // part, and become typed errors on the main thread.
 import type { BufferLayout } from './slots.js';
 import type { BackendChoice } from '../backends/select.js';
-import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoError, TransientError } from '../../errors.js';
+import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoError, ProcessError, TimeoutError, TransientError, ValidationError } from '../../errors.js';
 
 export interface WorkerInit {
   sab: SharedArrayBuffer;
@@ -26,9 +26,42 @@ export interface UnpackPart {
   fd: number;
   chunkSize: number;
   sync: Uint8Array;
+  /** The caller's function, run on each chunk once the part verified (process on a container). */
+  call?: CallSpec;
 }
 
-export type TaskPart = PackPart | UnpackPart;
+/** The caller's function that call parts run on each chunk (main/process.ts, worker/call.ts). */
+export interface CallSpec {
+  /** URL (file:) of the caller's module, loaded once per worker. */
+  module: string;
+  /** The export to call. */
+  name: string;
+  /** Deadline of a task's calls, in ms from the task's start: the functions' AbortSignal aborts then. */
+  timeoutMs: number;
+  /** 'any': structured-clonable results; 'bytes': bytes or strings only (for a sink). */
+  results: 'any' | 'bytes';
+  /** Move typed-array results that own their whole buffer instead of copying them. */
+  transfer: boolean;
+  /** The caller's parameters, handed to every call. */
+  params: unknown;
+}
+
+/** The caller's function on raw chunks (read from `fd` at readAt, or put in the slot by the main thread). */
+export interface CallPart {
+  op: 'call';
+  slots: number[];
+  fd: number;
+  call: CallSpec;
+  /** Chunks longer than their slot (one record over the chunk size), by slot: their bytes. */
+  spill?: Array<{ slot: number; sab: SharedArrayBuffer }>;
+}
+
+export type TaskPart = PackPart | UnpackPart | CallPart;
+
+/** Whether a part runs the caller's own function (never on the main thread: it may crash or hang). */
+export function runsCallerCode(part: TaskPart): boolean {
+  return part.op === 'call' || (part.op === 'unpack' && part.call !== undefined);
+}
 
 /** Slots one task may name in all (job tables in workers are sized for it). */
 export const MAX_TASK_SLOTS = 1024;
@@ -42,24 +75,59 @@ export interface Task {
   stallMs?: number;
 }
 
+/** An error thrown in a worker, as it crosses to the main thread. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string | number;
+}
+
 /** What one part found wrong with its stream's data: final for that stream, never retried. */
 export type PartFailure =
   | { kind: 'format'; reason: string; sequence?: number; offset?: number; field?: string }
   | { kind: 'checksum'; sequence: number; offset: number; expected: string; actual: string; streamOffset: number }
   | { kind: 'input-changed'; reason: string }
-  | { kind: 'io'; operation: string; errno: string; message: string };
+  | { kind: 'io'; operation: string; errno: string; message: string }
+  /** The caller's function threw (or returned what its results cannot be) on this chunk. */
+  | { kind: 'call'; sequence: number; offset: number; error: ErrorInfo; result?: boolean }
+  /** The caller's module cannot be loaded, or lacks the export. */
+  | { kind: 'module'; reason: string };
 
 /** The whole task failed and may succeed on another attempt. */
 export interface TransientFailure {
   kind: 'transient';
   message: string;
+  /** The caller's function failed transiently (or ran past the task's deadline) on this chunk. */
+  call?: { sequence: number; offset: number; error: ErrorInfo; timeoutMs?: number };
 }
 
-/** A part's outcome: null when every slot of it succeeded. */
-export type PartResult = PartFailure | null;
+/**
+ * What a call part's function returned for one slot: nothing, bytes of the
+ * chunk itself (a view into the ring: where, how many), or a value.
+ */
+export type CallValue = null | { at: number; length: number } | { value: unknown };
+
+/** A call part's results, one per slot in order. */
+export interface CallOutput {
+  kind: 'values';
+  values: CallValue[];
+}
+
+/** A part's outcome: null when every slot of it succeeded (a call part: its results). */
+export type PartResult = PartFailure | CallOutput | null;
 
 /** One outcome per part, in order, or a failure of the whole task. */
 export type TaskResult = PartResult[] | TransientFailure;
+
+/** An error from a worker, rebuilt: its name, message, stack and code. */
+export function reviveError(info: ErrorInfo): Error {
+  const err = new Error(info.message);
+  err.name = info.name;
+  if (info.stack !== undefined) err.stack = info.stack;
+  if (info.code !== undefined) Object.assign(err, { code: info.code });
+  return err;
+}
 
 export function failureToError(f: PartFailure | TransientFailure, path: string | undefined): HiveError {
   switch (f.kind) {
@@ -71,7 +139,15 @@ export function failureToError(f: PartFailure | TransientFailure, path: string |
       return new InputChangedError(path ?? 'input', f.reason);
     case 'io':
       return new IoError(f.operation, path, { cause: Object.assign(new Error(f.message), { code: f.errno }) });
-    case 'transient':
-      return new TransientError(f.message);
+    case 'call':
+      return new ProcessError(f.sequence, f.offset, f.result === true ? 'result' : 'error', { cause: reviveError(f.error) });
+    case 'module':
+      return new ValidationError('module', f.reason);
+    case 'transient': {
+      const c = f.call;
+      if (c === undefined) return new TransientError(f.message);
+      if (c.timeoutMs === undefined) return new ProcessError(c.sequence, c.offset, 'transient', { cause: reviveError(c.error) });
+      return new ProcessError(c.sequence, c.offset, 'timeout', { cause: new TimeoutError(c.timeoutMs, 'a task of the function\'s calls', { cause: reviveError(c.error) }) });
+    }
   }
 }

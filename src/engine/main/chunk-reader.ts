@@ -5,7 +5,8 @@ import type { HiveError } from '../../errors.js';
 import { headerText, type ContainerHeader } from '../../format/header.js';
 import type { Input } from '../../io/source.js';
 import { readContainerHeader } from './container-input.js';
-import { closeRead, readContainer, readReport, type ContainerReadReport, type ReadConfig, type ReadFigures, type ReadItem } from './read-loop.js';
+import { flatten } from '../../util/flatten.js';
+import { readContainer, readReport, type ContainerReadReport, type ReadConfig } from './read-loop.js';
 
 /** The container header, as a chunk reader hands it over first. */
 export interface ContainerInfo {
@@ -44,21 +45,4 @@ export async function* runChunkReader(input: Input, cfg: ChunkReaderConfig): Asy
   yield { kind: 'header', header: info(header) };
   const figures = yield* flatten(readContainer(input, header, cfg));
   return { operation: 'read-chunks', ...readReport(header, cfg, figures), corruptChunks: figures.corruptChunks, verified: figures.verified && figures.rootDigest !== '' };
-}
-
-/** Yields each item of each batch; leaving early closes the read (which stops its run). */
-async function* flatten(reading: AsyncGenerator<ReadItem[], ReadFigures>): AsyncGenerator<ReadItem, ReadFigures> {
-  let ended = false;
-  try {
-    for (;;) {
-      const step = await reading.next();
-      if (step.done === true) {
-        ended = true;
-        return step.value;
-      }
-      for (const item of step.value) yield item;
-    }
-  } finally {
-    if (!ended) await closeRead(reading);
-  }
 }

@@ -12,7 +12,7 @@ import { AbortError, ValidationError } from '../../errors.js';
 import { AimdLimit, GradientLimit, type ConcurrencyLimit } from '../../resilience/concurrency-limit.js';
 import type { BackendChoice } from '../backends/select.js';
 import { CONTROL_BYTES } from '../contract/slots.js';
-import type { PartResult, Task, TaskPart, TaskResult } from '../contract/tasks.js';
+import { runsCallerCode, type PartResult, type Task, type TaskPart, type TaskResult } from '../contract/tasks.js';
 import { initWorker, type WorkerContext } from '../worker/context.js';
 import { runTask } from '../worker/run-task.js';
 import { Admission, type AdmissionStats, type Ticket } from './admission.js';
@@ -286,7 +286,9 @@ export class Engine {
     const first = build.batches[0]?.stream as EngineStream;
     const guard = first.guard;
     const task: Task = { parts: build.batches.map((b) => b.part), backends: first.backends };
-    const inline = this.settings.inline && build.bytes <= INLINE_BYTES && !guard.injectsFaults && this.running.size === 0 && this.admission.running <= 1;
+    // The caller's own code always runs in a worker: it may crash or hang.
+    const inline =
+      this.settings.inline && build.bytes <= INLINE_BYTES && !guard.injectsFaults && this.running.size === 0 && this.admission.running <= 1 && !build.batches.some((b) => runsCallerCode(b.part));
     const ctl = new AbortController();
     const note = (e: TaskEvent): void => {
       for (const s of streams) s.note(e);

@@ -7,7 +7,7 @@ import { TruncatedStreamError } from '../../errors.js';
 import { ChainVerifier } from '../../format/chain.js';
 import { headerText, type HeaderLimits } from '../../format/header.js';
 import { decodeRecord, RECORD_OVERHEAD_MAX } from '../../format/record.js';
-import { CODEC_LZ4, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../../format/constants.js';
+import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from '../../format/constants.js';
 import type { Input } from '../../io/source.js';
 import { readBlockPrefix, readBlockBytes, readContainerHeader } from './container-input.js';
 
@@ -60,6 +60,8 @@ export async function runInspect(input: Input, limits: HeaderLimits): Promise<In
         length: rec.length,
         final: rec.final,
         digest: block.subarray(rec.digestAt, rec.digestAt + DIGEST_SIZE),
+        // The last byte is checked where the data is stored raw (inspect does not decompress).
+        lastByte: rec.codec === CODEC_NONE && rec.length > 0 ? block[rec.dataStart + rec.length - 1] : undefined,
         ...(rec.final
           ? { root: block.subarray(rec.rootAt, rec.rootAt + DIGEST_SIZE), headerDigest: headerDigest !== undefined && /^[0-9a-f]{64}$/.test(headerDigest) ? Buffer.from(headerDigest, 'hex') : null }
           : {}),

@@ -1,6 +1,7 @@
-// pack: raw bytes in, container out. The reader fills ring slots (or, for a
-// file, tells workers where to read), workers hash and compress, the writer
-// emits one block per chunk in sequence order and frees the slot.
+// pack: raw bytes in, container out. The reader (raw-reader.ts) fills ring
+// slots (or, for a file, tells workers where to read), workers hash and
+// compress, the writer emits one block per chunk in sequence order and frees
+// the slot.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../../format/block.js';
@@ -14,6 +15,7 @@ import type { Compression } from '../../options.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
 import { packPlan } from './ring-plan.js';
+import { RawReader } from './raw-reader.js';
 
 export interface PackReport {
   operation: 'pack';
@@ -28,6 +30,8 @@ export interface PackReport {
   streamId: string;
   chunkSize: number;
   compression: Compression;
+  /** The delimiter byte chunks were cut after (hivestream.boundary), or null for fixed-size chunks. */
+  boundary: number | null;
   workers: number;
   /** Back ends that computed SHA-256 and LZ4. */
   hashBackend: string;
@@ -45,6 +49,8 @@ export interface PackConfig extends Omit<RunConfig, 'inputPath'> {
   contentType?: string | undefined;
   contentMeta?: string | undefined;
   ringSlots: number | undefined;
+  /** Cut chunks after this delimiter byte (recorded in the header), or fixed-size chunks. */
+  boundary?: number | undefined;
 }
 
 /** Records written per sink call (two buffers each, within IOV_MAX). */
@@ -63,62 +69,30 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
   const run = await Run.start({ ...cfg, inputPath: input.path }, plan, () => `pack with ${chunkSize}-byte chunks${lz4 ? ' and LZ4' : ''}`, knownSize);
   const { ring, slots: own } = run;
   const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
-  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta });
+  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta, boundary: cfg.boundary });
   const totalBytes = knownSize;
 
-  let readSeq = 0; // chunks handed to workers so far
-  let total = knownSize === undefined ? -1 : Math.max(1, Math.ceil(knownSize / chunkSize));
+  const boundary = cfg.boundary;
+  // A pack's chunks never exceed its chunk size: a longer record is an error.
+  const reader = new RawReader(input, run, plan.batch, { chunkSize, delimiter: boundary, maxRecord: chunkSize });
+  // Fixed chunks of a known size: the final one is known from the start.
+  let total = knownSize === undefined || boundary !== undefined ? -1 : Math.max(1, Math.ceil(knownSize / chunkSize));
   let bytesIn = 0;
   let storedBytes = 0;
   let compressedChunks = 0;
   let root = '';
 
-  const reader = async (): Promise<void> => {
-    let offset = 0;
-    while (!run.failed) {
-      await run.gate();
-      const slots = await own.acquire(plan.batch, run.signal);
-      const used: number[] = [];
-      let eof = false;
-      for (const slot of slots) {
-        let length: number;
-        if (input.kind === 'file') {
-          length = Math.min(chunkSize, input.size - offset);
-          ring.set(slot, 'readAt', offset);
-        } else {
-          length = await input.reader.read(ring.input(slot, Math.min(chunkSize, (knownSize ?? Infinity) - offset)));
-          ring.set(slot, 'readAt', -1);
-        }
-        // An empty input still gets one (empty, final) chunk.
-        if (length === 0 && readSeq > 0) {
-          eof = true;
-          break;
-        }
-        ring.set(slot, 'sequence', readSeq);
-        ring.set(slot, 'offset', offset);
-        ring.set(slot, 'length', length);
-        used.push(slot);
-        readSeq++;
-        offset += length;
-        if (length < chunkSize || (knownSize !== undefined && offset >= knownSize)) {
-          eof = true;
-          break;
-        }
-      }
-      for (const slot of slots.slice(used.length)) own.release(slot);
-      if (used.length > 0) {
-        const first = readSeq - used.length;
-        const bytes = used.reduce((n, slot) => n + ring.get(slot, 'length'), 0);
-        run.submit({ op: 'pack', slots: used, fd: input.kind === 'file' ? input.fd : -1, lz4 }, bytes, () => {
-          used.forEach((slot, i) => run.window.put(first + i, slot));
-        });
-      }
-      if (eof) {
-        total = readSeq;
-        run.window.wake();
-        return;
-      }
+  const read = async (): Promise<void> => {
+    const fd = input.kind === 'file' ? input.fd : -1;
+    const n = await reader.read((b) => {
+      run.submit({ op: 'pack', slots: b.slots, fd, lz4 }, b.bytes, () => {
+        b.slots.forEach((slot, i) => run.window.put(b.first + i, slot));
+      });
       // A stream chunk is final only once we know nothing follows it.
+      run.window.wake();
+    });
+    if (n !== undefined) {
+      total = n;
       run.window.wake();
     }
   };
@@ -130,7 +104,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     const sync = header.sync;
     while (!run.failed) {
       // A chunk may be written once a later one exists or the total is known.
-      const limit = total >= 0 ? total : readSeq - 1;
+      const limit = total >= 0 ? total : reader.assigned - 1;
       const ready = run.window.take(WRITE_BATCH, limit);
       if (ready.length === 0) {
         if (total >= 0 && run.window.next >= total) return;
@@ -176,7 +150,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     }
   };
 
-  await run.finish([reader(), writer()]);
+  await run.finish([read(), writer()]);
   run.progress({ bytes: bytesIn, storedBytes, chunks: total, totalBytes }, true);
   if (root.length !== 2 * DIGEST_SIZE) throw new Error('internal: pack finished without a final chunk');
   return {
@@ -189,6 +163,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     streamId: header.streamId,
     chunkSize,
     compression: cfg.compression,
+    boundary: boundary ?? null,
     workers: Run.workersOf(cfg),
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,

@@ -8,20 +8,25 @@
 // With corrupt: 'report', a chunk whose block is intact but whose record or
 // data is bad comes out as a `corrupt` item and reading goes on: record
 // readers use this to name (or skip) what the chunk held.
+//
+// With `call` (process on a container), the worker runs the caller's
+// function on each chunk right after verifying it, and the chunk comes out
+// with what the function returned, once it passed the chain rules too.
 import { AbortError, ChecksumMismatchError, FormatError, type HiveError } from '../../errors.js';
 import { ChainVerifier } from '../../format/chain.js';
 import { CODEC_LZ4 } from '../../format/constants.js';
 import type { ContainerHeader, HeaderLimits } from '../../format/header.js';
 import type { Input } from '../../io/source.js';
-import type { UnpackPart } from '../contract/tasks.js';
+import type { CallSpec, CallValue, UnpackPart } from '../contract/tasks.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
 import { readPlan } from './ring-plan.js';
 import { readBlocks } from './block-reader.js';
+import { callFailure } from './call-failure.js';
 
 export type ReadItem =
-  /** `bytes` is a view into the ring: valid until the loop is resumed. */
-  | { kind: 'chunk'; sequence: number; offset: number; bytes: Uint8Array; final: boolean }
+  /** `bytes` is a view into the ring: valid until the loop is resumed; `value`: what the call returned (with `call`). */
+  | { kind: 'chunk'; sequence: number; offset: number; bytes: Uint8Array; final: boolean; value?: CallValue }
   /** The chunk at `sequence` (raw stream `offset`) failed its checks; `error` says how. */
   | { kind: 'corrupt'; sequence: number; offset: number; error: HiveError };
 
@@ -29,6 +34,8 @@ export interface ReadConfig extends Omit<RunConfig, 'inputPath'> {
   limits: HeaderLimits;
   ringSlots: number | undefined;
   corrupt: 'throw' | 'report';
+  /** The caller's function, run on each verified chunk (corrupt: 'throw' only). */
+  call?: CallSpec | undefined;
 }
 
 /** What a container read measured. */
@@ -143,13 +150,20 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
 
   // In report mode a batch with a bad chunk is run again chunk by chunk, so
   // the good ones in it still get through and the bad one is known exactly.
+  /** What the calls returned, by sequence, until the loop reaches them. */
+  const values = new Map<number, CallValue>();
   const submit = (slots: number[], first: number): void => {
     if (run.failed || closing) return;
-    const part: UnpackPart = { op: 'unpack', slots, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync };
+    const part: UnpackPart = { op: 'unpack', slots, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync, ...(cfg.call === undefined ? {} : { call: cfg.call }) };
     const bytes = slots.reduce((n, slot) => n + ring.get(slot, 'blockLength'), 0);
-    const p = run.outcome(part, bytes).then((err) => {
+    if (cfg.call !== undefined) for (const slot of slots) ring.set(slot, 'calling', 0);
+    const p = run.results(part, bytes).then((r) => {
+      const err = 'error' in r ? r.error : undefined;
       if (err === undefined) {
+        if ('values' in r) r.values?.forEach((v, i) => values.set(first + i, v));
         slots.forEach((slot, i) => run.window.put(first + i, slot));
+      } else if (cfg.call !== undefined) {
+        run.fail(callFailure(ring, err, slots));
       } else if (!report || !isChunkFault(err)) {
         run.fail(err);
       } else if (slots.length > 1) {
@@ -201,6 +215,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
           const offset = decoded ? ring.get(slot, 'offset') : chain.nextOffset;
           const length = decoded ? ring.get(slot, 'length') : chunkSize;
           const final = decoded ? ring.get(slot, 'final') === 1 : total >= 0 && seq === total - 1;
+          const start = ring.get(slot, 'dataStart');
           // Past a corrupt chunk the root may not match: noted, not thrown.
           if (fault !== undefined) chain.tolerateRootMismatch = true;
           try {
@@ -212,6 +227,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
               final,
               // The root covers the stored digests: a chunk whose data alone is bad still lets it be checked.
               digest: fault instanceof ChecksumMismatchError ? Buffer.from(fault.expected, 'hex') : decoded ? ring.area(slot, 'digest') : null,
+              lastByte: fault === undefined && length > 0 ? ring.bytes[start + length - 1] : undefined,
               ...(decoded && final ? { root: ring.area(slot, 'root'), headerDigest: ring.get(slot, 'hasHeaderDigest') === 1 ? ring.area(slot, 'headerDigest') : null } : {}),
             });
           } catch (err) {
@@ -224,8 +240,9 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
           } else {
             bytesOut += length;
             if (ring.get(slot, 'codec') === CODEC_LZ4) compressedChunks++;
-            const start = ring.get(slot, 'dataStart');
-            items.push({ kind: 'chunk', sequence: seq, offset, bytes: ring.bytes.subarray(start, start + length), final });
+            const value = values.get(seq);
+            values.delete(seq);
+            items.push({ kind: 'chunk', sequence: seq, offset, bytes: ring.bytes.subarray(start, start + length), final, ...(value === undefined ? {} : { value }) });
           }
         }
         // What passed the chain before a broken link still goes out.
@@ -245,12 +262,8 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
     run.fail(err);
   } finally {
     if (left) {
-      // Let running tasks finish rather than abort them: an aborted task
-      // costs its worker thread (Piscina terminates it). Then stop the run.
       closing = true;
-      while (running.size > 0 && !run.failed) await Promise.allSettled([...running]);
-      run.fail(EARLY_CLOSE, false);
-      await run.finish([loop]).catch(() => undefined);
+      await run.closeEarly(running, [loop], EARLY_CLOSE);
     }
   }
   await run.finish([loop]);

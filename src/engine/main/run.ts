@@ -8,7 +8,7 @@ import { AbortError, HiveError, InputChangedError, IoError } from '../../errors.
 import type { Progress } from '../../options.js';
 import type { BackendChoice } from '../backends/select.js';
 import type { RingView } from '../contract/slots.js';
-import { failureToError, type TaskPart } from '../contract/tasks.js';
+import { failureToError, type CallValue, type TaskPart } from '../contract/tasks.js';
 import { INLINE_BYTES, getEngine, type Engine } from './engine.js';
 import type { EngineStream } from './engine-stream.js';
 import { ReorderWindow } from './reorder.js';
@@ -134,22 +134,27 @@ export class Run {
    * of failing the run: for readers that decide per chunk (report mode).
    */
   outcome(part: TaskPart, bytes: number): Promise<unknown> {
+    return this.results(part, bytes).then((r) => ('error' in r ? r.error : undefined));
+  }
+
+  /** Runs a batch; resolves to its error, or to what its calls returned (call parts; undefined for others). */
+  results(part: TaskPart, bytes: number): Promise<{ error: unknown } | { values: CallValue[] | undefined }> {
     const timing = this.cfg.onTaskTiming;
     const t0 = timing === undefined ? 0 : performance.now();
     const p = this.stream.submit(part, bytes).then(
       (result) => {
-        if (result !== null) return withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath);
+        if (result !== null && result.kind !== 'values') return { error: withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath) };
         // A throwing hook fails the run, as a throwing onProgress does.
         if (timing !== undefined) {
           try {
             timing(performance.now() - t0, part.slots.length);
           } catch (err) {
-            return err;
+            return { error: err };
           }
         }
-        return undefined;
+        return { values: result?.values };
       },
-      (err: unknown) => withPath(err, this.cfg.inputPath),
+      (err: unknown) => ({ error: withPath(err, this.cfg.inputPath) }),
     );
     const tracked = p.then(() => undefined);
     this.inflight.add(tracked);
@@ -164,6 +169,17 @@ export class Run {
     if (!force && now - this.lastProgress < this.cfg.progressIntervalMs) return;
     this.lastProgress = now;
     cb({ ...p, elapsedMs: now - this.started });
+  }
+
+  /**
+   * The consumer left before the end: lets the batches in `running` finish
+   * rather than abort them (an aborted task costs its worker thread: Piscina
+   * terminates it), then stops the run and gives its stream back.
+   */
+  async closeEarly(running: Set<Promise<void>>, loops: Array<Promise<void>>, reason: Error): Promise<void> {
+    while (running.size > 0 && !this.failed) await Promise.allSettled([...running]);
+    this.fail(reason, false);
+    await this.finish(loops).catch(() => undefined);
   }
 
   /** Waits for the reader and writer, drains batches, gives the stream back; rethrows the first failure. */

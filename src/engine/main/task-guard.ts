@@ -129,7 +129,7 @@ export class TaskGuard {
       throw new WorkerCrashedError(`worker failed while running a task: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     if (!Array.isArray(result)) {
-      note('transient');
+      note(result.call?.timeoutMs !== undefined ? 'timeout' : 'transient');
       throw failureToError(result, undefined);
     }
     return result;

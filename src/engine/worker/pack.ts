@@ -21,7 +21,7 @@ function shortRead(start: number, got: number, want: number): PartFailure {
  * readv into their (scattered) slots: small chunks cost one system call per
  * run of slots, not one per chunk.
  */
-function readChunks(ring: RingView<PackField>, fd: number, slots: number[]): PartFailure | null {
+export function readChunks(ring: RingView<PackField>, fd: number, slots: number[]): PartFailure | null {
   let i = 0;
   while (i < slots.length) {
     const first = slots[i] ?? 0;
