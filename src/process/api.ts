@@ -14,6 +14,7 @@ import { openSink, type Sink, type SinkTarget } from '../io/sink.js';
 import { openSource, type Source } from '../io/source.js';
 import type { PackOptions } from '../options.js';
 import { observeRun } from '../run-observer.js';
+import { AbortError } from '../errors.js';
 import { flatten } from '../util/flatten.js';
 import { processConfig, type ProcessOptions } from './options.js';
 
@@ -127,7 +128,10 @@ async function* processBatches(
  * loop early stops the run and frees its ring.
  */
 export function processStream<R = unknown>(source: Source, options: ProcessOptions): AsyncGenerator<ProcessedChunk<R>, ProcessReport> {
-  return flatten(processBatches(source, options, 'any')) as AsyncGenerator<ProcessedChunk<R>, ProcessReport>;
+  const signal = options.signal;
+  // An abort stops the iteration at once, not after the batch at hand.
+  const stop = (): Error | undefined => (signal?.aborted === true ? new AbortError('operation aborted', { cause: signal.reason }) : undefined);
+  return flatten(processBatches(source, options, 'any'), stop) as AsyncGenerator<ProcessedChunk<R>, ProcessReport>;
 }
 
 function isPackTarget(t: ProcessTarget): t is { pack: SinkTarget; options?: PackOptions } {

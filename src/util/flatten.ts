@@ -2,9 +2,11 @@
 
 /**
  * Yields each item of each batch and returns what `batches` returns; leaving
- * early returns `batches` too (so whatever it runs is stopped).
+ * early returns `batches` too (so whatever it runs is stopped). `stop`, when
+ * given, is asked before each item: an error it returns is thrown into
+ * `batches` (which fails with it) instead of handing out the rest of a batch.
  */
-export async function* flatten<T, R>(batches: AsyncGenerator<T[], R>): AsyncGenerator<T, R> {
+export async function* flatten<T, R>(batches: AsyncGenerator<T[], R>, stop?: () => Error | undefined): AsyncGenerator<T, R> {
   let ended = false;
   try {
     for (;;) {
@@ -13,7 +15,15 @@ export async function* flatten<T, R>(batches: AsyncGenerator<T[], R>): AsyncGene
         ended = true;
         return step.value;
       }
-      for (const item of step.value) yield item;
+      for (const item of step.value) {
+        const err = stop?.();
+        if (err !== undefined) {
+          ended = true;
+          await batches.throw(err);
+          throw err;
+        }
+        yield item;
+      }
     }
   } finally {
     if (!ended) await (batches as AsyncGenerator<T[], unknown>).return(undefined);

@@ -20,12 +20,14 @@ export interface ForgeOptions {
   root?: (digests: Uint8Array[]) => Uint8Array;
   /** Header digest written on final records (default: the right one). */
   headerDigestHex?: (real: string) => string;
+  /** Header hivestream.boundary: the delimiter byte (default: none, fixed-size chunks). */
+  boundary?: number;
 }
 
 const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
 
 export function forge(records: ForgedRecord[], o: ForgeOptions): Buffer {
-  const { header, bytes } = createHeader({ chunkSize: o.chunkSize });
+  const { header, bytes } = createHeader({ chunkSize: o.chunkSize, boundary: o.boundary });
   const parts: Uint8Array[] = [bytes];
   const digests: Uint8Array[] = [];
   records.forEach((r, i) => {
