@@ -1,6 +1,7 @@
 // Human-readable reports for the CLI.
 import { formatSize } from '../options.js';
 import type { PackReport, UnpackReport, InspectReport } from '../api.js';
+import type { ProcessToReport } from '../process/api.js';
 import type { ResilienceStats } from '../engine/main/task-guard.js';
 
 function rate(bytes: number, ms: number): string {
@@ -65,5 +66,22 @@ export function inspectText(r: InspectReport, from: string): string {
     '  header metadata:\n' +
     meta.map(([k, v]) => `    ${k} = ${v}`).join('\n') +
     '\n  (digests not checked; use verify)\n'
+  );
+}
+
+export function processText(r: ProcessToReport, from: string, to: string | undefined): string {
+  const fn = `${decodeURIComponent(new URL(r.module).pathname)}${r.export === 'default' ? '' : ` (export ${r.export})`}`;
+  const cut = r.chunkSize === null ? 'as stored' : `of up to ${formatSize(r.chunkSize)}`;
+  const boundary = r.boundary === null ? '' : `, cut after 0x${r.boundary.toString(16).padStart(2, '0')}`;
+  return (
+    `processed ${from}${to === undefined ? '' : ` -> ${to}`}\n` +
+    rows([
+      ['function', fn],
+      ['input', `${r.input === 'container' ? `container, ${r.verified === true ? 'every chunk verified' : 'NOT verified'}` : 'raw bytes'}, ${formatSize(r.bytes)} (${r.bytes} bytes)`],
+      ['chunks', `${r.chunks} ${cut}${boundary}, ${r.results} with a result${r.resultBytes > 0 ? ` (${formatSize(r.resultBytes)})` : ''}`],
+      ...(r.output === null ? [] : ([['output', `container of ${r.output.chunks} chunks, ${formatSize(r.output.storedBytes)}, root ${r.output.rootDigest}`]] as Array<[string, string]>)),
+      ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
+      ...recovery(r.resilience),
+    ])
   );
 }

@@ -74,13 +74,13 @@ class Collector {
     const advance = (bytes: number, storedBytes: number, chunks: number): void => {
       const dRaw = Math.max(0, bytes - seen.bytes);
       const dStored = Math.max(0, storedBytes - seen.storedBytes);
-      // pack and process take raw bytes in; process reports its results' bytes as stored.
-      if (op === 'pack' || op === 'process') {
+      if (op === 'pack') {
         this.bytesIn += dRaw;
         this.bytesOut += dStored;
       } else {
+        // verify and process write nothing of their own (process reports the input it read as stored).
         this.bytesIn += dStored;
-        if (op !== 'verify') this.bytesOut += dRaw;
+        if (op !== 'verify' && op !== 'process') this.bytesOut += dRaw;
       }
       this.rawBytes += dRaw;
       this.chunks += Math.max(0, chunks - seen.chunks);

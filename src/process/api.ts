@@ -105,7 +105,7 @@ async function* processBatches(
       resilience: outcome.resilience,
       durationMs: performance.now() - t0,
     };
-    tracker.done({ ...report, storedBytes: report.resultBytes });
+    tracker.done({ ...report, storedBytes: outcome.inputBytes });
     finished = true;
     onReport?.(report);
     return report;

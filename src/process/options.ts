@@ -28,6 +28,15 @@ export interface ProcessOptions extends ReadOptions {
   transfer?: boolean;
 }
 
+/**
+ * Attempts per task of calls: fewer than the engine's own tasks get. The
+ * caller's code that failed three times on the same chunk rarely succeeds on
+ * the fourth, and with fewer attempts than the breaker's threshold (5
+ * consecutive failures) one bad chunk ends the run with its own error
+ * (ProcessError) rather than opening the breaker.
+ */
+const PROCESS_RETRY = { maxAttempts: 3, baseDelay: 20, maxDelay: 1000 };
+
 /** After the functions' signal aborts, how long they get to stop before their worker is terminated. */
 export const HARD_DEADLINE_GRACE_MS = 1000;
 const MAX_RECORD = 1 << 30;
@@ -78,7 +87,12 @@ export async function processConfig(o: ProcessOptions, results: CallSpec['result
     ...base,
     // Its own guard (so its own breaker, and tasks that carry no other run's
     // chunks), with a hard deadline a little after the functions' signal.
-    resilience: { ...engineResilience, ...o.resilience, taskTimeoutMs: o.resilience?.taskTimeoutMs ?? call.timeoutMs + HARD_DEADLINE_GRACE_MS },
+    resilience: {
+      ...engineResilience,
+      ...o.resilience,
+      taskTimeoutMs: o.resilience?.taskTimeoutMs ?? call.timeoutMs + HARD_DEADLINE_GRACE_MS,
+      retry: o.resilience?.retry ?? engineResilience.retry ?? PROCESS_RETRY,
+    },
     call,
     cut: { chunkSize, delimiter, maxRecord: delimiter === undefined ? chunkSize : resolveMaxRecord(o.maxRecordSize, chunkSize) },
     input: resolveInput(o.input),

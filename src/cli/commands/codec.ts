@@ -9,7 +9,7 @@ import { flag, int, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, 
 import { progressLine } from '../progress.js';
 import { packText, unpackText } from '../report.js';
 
-function source(path: string): string | NodeJS.ReadStream {
+export function source(path: string): string | NodeJS.ReadStream {
   return path === '-' ? process.stdin : path;
 }
 
@@ -24,7 +24,7 @@ function output(args: ParsedArgs, ctx: CommandContext, command: string): { targe
 }
 
 /** Reports go to stdout, unless stdout carries the data. */
-function say(ctx: CommandContext, toStdout: boolean, text: string): void {
+export function say(ctx: CommandContext, toStdout: boolean, text: string): void {
   (toStdout ? ctx.stderr : ctx.stdout).write(text);
 }
 
@@ -39,11 +39,11 @@ const RESILIENCE_OPTIONS = {
 } as const;
 
 /** --hash-backend / --lz4-backend, checked by the engine. */
-function backends(args: ParsedArgs): { hashBackend?: HashBackendName | 'auto'; lz4Backend?: Lz4BackendName | 'auto' } {
+export function backends(args: ParsedArgs): { hashBackend?: HashBackendName | 'auto'; lz4Backend?: Lz4BackendName | 'auto' } {
   return { hashBackend: str(args, 'hash-backend') as HashBackendName | undefined, lz4Backend: str(args, 'lz4-backend') as Lz4BackendName | undefined };
 }
 
-function resilience(args: ParsedArgs): ResilienceOptions {
+export function resilience(args: ParsedArgs): ResilienceOptions {
   const faults = str(args, 'inject-faults');
   return {
     taskTimeoutMs: int(args, 'task-timeout'),
@@ -52,12 +52,12 @@ function resilience(args: ParsedArgs): ResilienceOptions {
   };
 }
 
-function name(from: string): string {
+export function name(from: string): string {
   return from === '-' ? 'standard input' : from;
 }
 
 /** Options every one of these commands passes to the API. */
-interface CommonCliOptions {
+export interface CommonCliOptions {
   workers: number | undefined;
   resilience: ResilienceOptions;
   hashBackend?: HashBackendName | 'auto';
@@ -67,7 +67,7 @@ interface CommonCliOptions {
 }
 
 /** Runs the call with the progress line on, then prints the report (text or --json). */
-async function withReport<R>(
+export async function withReport<R>(
   args: ParsedArgs,
   ctx: CommandContext,
   label: string,
@@ -88,7 +88,10 @@ async function withReport<R>(
   }
 }
 
-const COMMON_HELP = `  -w, --workers <n>      worker threads of the engine (default: available parallelism)
+/** The options every engine command takes (COMMON_HELP describes them). */
+export const COMMON_OPTIONS = { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS } as const;
+
+export const COMMON_HELP = `  -w, --workers <n>      worker threads of the engine (default: available parallelism)
       --hash-backend <b>         SHA-256 back end: auto (default), native, node, wasm, wasm-simd
       --lz4-backend <b>          LZ4 back end: auto (default), native, lz4-napi
       --task-timeout <ms>        deadline of one worker task before it is cancelled and retried (default 30000)
@@ -117,10 +120,7 @@ ${COMMON_HELP}`,
     'chunk-size': { type: 'string', short: 'c' },
     lz4: { type: 'boolean' },
     fsync: { type: 'boolean' },
-    ...WORKERS_OPTION,
-    ...JSON_OPTION,
-    ...QUIET_OPTION,
-    ...RESILIENCE_OPTIONS,
+    ...COMMON_OPTIONS,
   },
   positionals: [1, 1],
   async run(args, ctx) {
@@ -148,7 +148,7 @@ Options:
   -o, --output <path|->  file to restore into ('-' for standard output)
       --fsync            flush the output to disk before renaming it into place
 ${COMMON_HELP}`,
-  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...COMMON_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
@@ -168,7 +168,7 @@ Exit code 0 only when everything matches.
 
 Options:
 ${COMMON_HELP}`,
-  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: COMMON_OPTIONS,
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';

@@ -33,6 +33,8 @@ export interface ProcessFigures {
   chunks: number;
   /** Input bytes the function was called on. */
   bytes: number;
+  /** Input bytes read: the raw bytes, or the container's. */
+  inputBytes: number;
   /** Chunks that returned something, and how many bytes of it were bytes. */
   results: number;
   resultBytes: number;
@@ -130,7 +132,7 @@ export async function* processRaw(input: Input, cfg: RawProcessConfig): AsyncGen
           reader.released(slot);
         }
       }
-      run.progress({ bytes: figures.bytes, storedBytes: figures.resultBytes, chunks: run.window.next, totalBytes: input.size });
+      run.progress({ bytes: figures.bytes, storedBytes: figures.bytes, chunks: run.window.next, totalBytes: input.size });
     }
     left = false;
   } catch (err) {
@@ -143,6 +145,6 @@ export async function* processRaw(input: Input, cfg: RawProcessConfig): AsyncGen
     }
   }
   await run.finish([loop]);
-  run.progress({ bytes: figures.bytes, storedBytes: figures.resultBytes, chunks: figures.chunks, totalBytes: input.size }, true);
-  return { ...figures, resilience: run.resilienceStats };
+  run.progress({ bytes: figures.bytes, storedBytes: figures.bytes, chunks: figures.chunks, totalBytes: input.size }, true);
+  return { ...figures, inputBytes: figures.bytes, resilience: run.resilienceStats };
 }

@@ -87,7 +87,7 @@ async function* processContainer(input: Input, header: ContainerHeader, cfg: Pro
       const step = await reading.next();
       if (step.done === true) {
         ended = true;
-        return { ...figures, resilience: step.value.resilience, verified: verifiedOf(step.value), rootDigest: step.value.rootDigest };
+        return { ...figures, inputBytes: step.value.storedBytes, resilience: step.value.resilience, verified: verifiedOf(step.value), rootDigest: step.value.rootDigest };
       }
       yield step.value.map((item) => toProcessItem(item, figures));
     }
@@ -100,7 +100,7 @@ function verifiedOf(f: ReadFigures): boolean {
   return f.verified && f.rootDigest !== '';
 }
 
-function toProcessItem(item: ReadItem, figures: Omit<ProcessFigures, 'resilience'>): ProcessItem {
+function toProcessItem(item: ReadItem, figures: Omit<ProcessFigures, 'resilience' | 'inputBytes'>): ProcessItem {
   // The read loop ends on the first bad chunk (corrupt: 'throw'): every item is a chunk.
   if (item.kind !== 'chunk') throw item.error;
   const result = resultOf(item.value, new Uint8Array(item.bytes.buffer));

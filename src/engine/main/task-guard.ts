@@ -61,6 +61,8 @@ export class TaskGuard {
   private readonly clock: Clock;
   /** Fault injection is on: such tasks always go to a worker. */
   readonly injectsFaults: boolean;
+  /** The last failure of a task attempt (crash, deadline, transient error): the cause of a CircuitOpenError. */
+  private lastFailure: Error | undefined;
 
   constructor(opts: ResilienceOptions) {
     const timeoutMs = opts.taskTimeoutMs ?? 30_000;
@@ -122,15 +124,19 @@ export class TaskGuard {
     } catch (err) {
       if (err instanceof HiveError) throw err;
       if (signal.aborted) {
-        if (!outer.aborted) note('timeout');
+        if (!outer.aborted) {
+          note('timeout');
+          // The deadline aborted the attempt with its TimeoutError.
+          if (signal.reason instanceof Error) this.lastFailure = signal.reason;
+        }
         throw err;
       }
       note('crash');
-      throw new WorkerCrashedError(`worker failed while running a task: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw (this.lastFailure = new WorkerCrashedError(`worker failed while running a task: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
     }
     if (!Array.isArray(result)) {
       note(result.call?.timeoutMs !== undefined ? 'timeout' : 'transient');
-      throw failureToError(result, undefined);
+      throw (this.lastFailure = failureToError(result, undefined));
     }
     return result;
   }
@@ -157,7 +163,10 @@ export class TaskGuard {
     });
   }
 
+  /** The breaker did not recover: the error names the last failure that counted against it (its cause). */
   private patienceError(cause: unknown): CircuitOpenError {
-    return new CircuitOpenError(`circuit breaker open: worker tasks kept failing and it did not recover within ${this.patienceMs} ms`, { cause });
+    const last = this.lastFailure;
+    const what = last === undefined ? '' : ` (last failure: ${last.message})`;
+    return new CircuitOpenError(`circuit breaker open: worker tasks kept failing and it did not recover within ${this.patienceMs} ms${what}`, { cause: last ?? cause });
   }
 }

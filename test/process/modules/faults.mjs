@@ -2,9 +2,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Throws on chunk `params.at`; returns its sequence, or the chunk itself with `params.echo`. */
 export function throws(bytes, { sequence, params }) {
   if (sequence === params.at) throw Object.assign(new RangeError(`no good: chunk ${sequence}`), { code: 'E_MINE' });
-  return sequence;
+  return params.echo ? bytes : sequence;
 }
 
 /** Transient on the first attempt only (a marker file remembers it across workers). */
