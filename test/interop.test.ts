@@ -32,4 +32,17 @@ describe('interoperability with Apache Avro (Python)', () => {
     expect(readFileSync(tmp.path('out.bin')).equals(data)).toBe(true);
     if (compression === 'lz4') expect(report.compressedChunks).toBeGreaterThan(0);
   });
+
+  it.skipIf(!hasAvro)('reads a record-aligned container (hivestream.boundary) and restores the bytes', async () => {
+    const data = sample('text', 5 * 65536 + 999, 14);
+    writeFileSync(tmp.path('lines.jsonl'), data);
+    const report = await pack(tmp.path('lines.jsonl'), tmp.path('b.hvs'), { chunkSize: 65536, compression: 'lz4', boundary: 'newline' });
+    const run = spawnSync(PYTHON, [script, tmp.path('b.hvs'), tmp.path('b.out')], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout) as { records: number; root: string; meta: Record<string, string>; bytes: number };
+    expect(result).toMatchObject({ records: report.chunks, root: report.rootDigest, bytes: data.length });
+    expect(result.meta).toMatchObject({ 'hivestream.boundary': '0a' });
+    expect(readFileSync(tmp.path('b.out')).equals(data)).toBe(true);
+  });
 });

@@ -57,10 +57,10 @@ export function processPlan(chunkSize: number, workers: number, knownSize: numbe
   return slots === undefined && plan.slots > MAX_PROCESS_SLOTS ? packPlan(chunkSize, workers, false, knownSize, MAX_PROCESS_SLOTS) : plan;
 }
 
-/** A call value as the consumer sees it. */
-export function resultOf(v: CallValue | undefined, ring: Uint8Array): unknown {
+/** A call value as the consumer sees it (`ring`: the engine's buffer, where chunk bytes stay). */
+export function resultOf(v: CallValue | undefined, ring: ArrayBufferLike): unknown {
   if (v === undefined || v === null) return undefined;
-  if ('at' in v) return ring.subarray(v.at, v.at + v.length);
+  if ('at' in v) return new Uint8Array(ring, v.at, v.length);
   return v.value;
 }
 
@@ -115,7 +115,7 @@ export async function* processRaw(input: Input, cfg: RawProcessConfig): AsyncGen
         continue;
       }
       const items = ready.map(({ seq, slot }): ProcessItem => {
-        const result = resultOf(values.get(seq), ring.bytes);
+        const result = resultOf(values.get(seq), ring.sab);
         values.delete(seq);
         const length = ring.get(slot, 'length');
         figures.chunks++;

@@ -103,7 +103,7 @@ function verifiedOf(f: ReadFigures): boolean {
 function toProcessItem(item: ReadItem, figures: Omit<ProcessFigures, 'resilience' | 'inputBytes'>): ProcessItem {
   // The read loop ends on the first bad chunk (corrupt: 'throw'): every item is a chunk.
   if (item.kind !== 'chunk') throw item.error;
-  const result = resultOf(item.value, new Uint8Array(item.bytes.buffer));
+  const result = resultOf(item.value, item.bytes.buffer);
   figures.chunks++;
   figures.bytes += item.bytes.length;
   if (result !== undefined) figures.results++;
