@@ -7,12 +7,13 @@ import { Writable } from 'node:stream';
 import { WritableStream } from 'node:stream/web';
 import { pack, throwIfAborted, type PackReport } from '../api.js';
 import { runProcess, type ProcessItem, type ProcessOutcome } from '../engine/main/process.js';
+import { processPlan } from '../engine/main/process-raw.js';
 import { Run } from '../engine/main/run.js';
 import type { ResilienceStats } from '../engine/main/task-guard.js';
 import type { CallSpec } from '../engine/contract/tasks.js';
 import { openSink, type Sink, type SinkTarget } from '../io/sink.js';
 import { openSource, type Source } from '../io/source.js';
-import type { PackOptions } from '../options.js';
+import { resolveChunkSize, type PackOptions } from '../options.js';
 import { observeRun } from '../run-observer.js';
 import { AbortError } from '../errors.js';
 import { flatten } from '../util/flatten.js';
@@ -157,7 +158,11 @@ export async function processTo(source: Source, target: ProcessTarget, options: 
     async function* results(): AsyncGenerator<Uint8Array> {
       for await (const batch of processBatches(source, options, 'bytes', (r) => (report = r))) yield* bytesOf(batch);
     }
-    const output = await pack(results(), target.pack, { engine: options.engine, signal: options.signal, workers: options.workers, ...target.options });
+    const packOptions: PackOptions = { engine: options.engine, signal: options.signal, workers: options.workers, ...target.options };
+    // The pack and the process share the engine's slots: with small chunks a
+    // pack would take them all and the process feeding it could never start.
+    packOptions.ringSlots ??= processPlan(resolveChunkSize(packOptions.chunkSize), Run.workersOf({ workers: packOptions.workers, engine: packOptions.engine }), undefined, undefined).slots;
+    const output = await pack(results(), target.pack, packOptions);
     if (report === undefined) throw new Error('internal: the results were packed without the report');
     return { ...report, output };
   }

@@ -51,6 +51,14 @@ describe('process: results in chunk order', () => {
         return path;
       },
     ],
+    [
+      'a container arriving as a stream',
+      async () => {
+        const path = tmp.path('in-stream.hvs');
+        await pack(file, path, { chunkSize: '64KiB', engine });
+        return pieces(readFileSync(path), 5);
+      },
+    ],
   ];
 
   it.each(sources)('from %s, under random per-chunk delays', async (_name, make) => {
@@ -142,6 +150,12 @@ describe('processTo: results written in order', () => {
     await unpack(out, restored, { engine });
     expect(sha(readFileSync(restored))).toBe(sha(data));
     for await (const e of readChunks(out, { engine })) if (e.kind === 'chunk' && !e.final) expect(e.bytes[e.bytes.length - 1]).toBe(10);
+  });
+
+  it('into a container of 4 KiB chunks: the pack leaves the process room in the engine', async () => {
+    const out = tmp.path('small-chunks.hvs');
+    const report = await processTo(data, { pack: out, options: { chunkSize: '4KiB', engine } }, { ...options, chunkSize: '4KiB', boundary: 'none' });
+    expect(report.output).toMatchObject({ bytes: data.length, chunks: Math.ceil(data.length / 4096) });
   });
 
   it('refuses a result that is not bytes or text, and leaves no output', async () => {
