@@ -9,6 +9,7 @@ import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
 import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
 import { observeRun, type FinalFigures } from './run-observer.js';
+import { signer, toPublicKey } from './format/signature.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -53,11 +54,16 @@ async function common(o: PackOptions | ReadOptions) {
   };
 }
 
-function readLimits(o: ReadOptions) {
+function readLimits(o: Pick<ReadOptions, 'maxChunkSize' | 'maxHeaderBytes'>) {
   return {
     maxChunkSize: resolveLimit(o.maxChunkSize, MAX_CHUNK_SIZE, 'maxChunkSize'),
     maxHeaderBytes: resolveLimit(o.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
   };
+}
+
+/** What every container reader is configured with: limits and the key a signature must be made by. */
+function readConfig(o: ReadOptions) {
+  return { limits: readLimits(o), publicKey: o.publicKey === undefined ? undefined : toPublicKey(o.publicKey) };
 }
 
 interface Timed {
@@ -106,6 +112,7 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
     sourceName: options.sourceName,
     contentType: resolveContentType(options.contentType),
     contentMeta: resolveContentMeta(options.contentMeta),
+    signer: options.signingKey === undefined ? undefined : signer(options.signingKey),
   };
   return operate('pack', options, source, sink, async (input, out, onProgress) => {
     if (out === undefined) throw new Error('internal: pack without a sink');
@@ -118,13 +125,13 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
-  const cfg = { ...(await common(options)), limits: readLimits(options) };
+  const cfg = { ...(await common(options)), ...readConfig(options) };
   return operate('unpack', options, source, sink, (input, out, onProgress) => runUnpack(input, out, { ...cfg, onProgress }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
-  const cfg = { ...(await common(options)), limits: readLimits(options) };
+  const cfg = { ...(await common(options)), ...readConfig(options) };
   return operate('verify', options, source, undefined, (input, _out, onProgress) => runUnpack(input, undefined, { ...cfg, onProgress }));
 }
 
@@ -138,7 +145,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   const t0 = performance.now();
   const corrupt = options.corrupt ?? 'throw';
   if (corrupt !== 'throw' && corrupt !== 'report') throw new ValidationError('corrupt', `${JSON.stringify(corrupt)} is not 'throw' or 'report'`);
-  const cfg = { ...(await common(options)), limits: readLimits(options), corrupt };
+  const cfg = { ...(await common(options)), ...readConfig(options), corrupt };
   throwIfAborted(options.signal);
   const run = observeRun('read-chunks', options.onProgress);
   let finished = false;

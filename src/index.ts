@@ -1,6 +1,7 @@
 // Public API of hivestream.
 export * from './errors.js';
 export { pack, unpack, verify, inspect } from './api.js';
+export { fingerprint, type SigningKeyInput, type PublicKeyInput } from './format/signature.js';
 export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget } from './api.js';
 export { generate, writeSample, type GenerateOptions } from './datagen/generate.js';
 export { PROFILES, type Profile } from './util/profiles.js';

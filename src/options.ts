@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import type { ResilienceOptions } from './engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from './engine/backends/kernels.js';
 import type { Engine } from './engine/main/engine.js';
+import type { PublicKeyInput, SigningKeyInput } from './format/signature.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -73,6 +74,8 @@ export interface PackOptions extends CommonOptions {
   contentMeta?: string;
   /** fsync the output before renaming it into place. */
   durable?: boolean;
+  /** Sign the container with this Ed25519 private key (a KeyObject or PEM text; docs/SECURITY.md). */
+  signingKey?: SigningKeyInput;
 }
 
 export interface ReadOptions extends CommonOptions {
@@ -80,6 +83,12 @@ export interface ReadOptions extends CommonOptions {
   maxChunkSize?: number;
   /** Largest container header accepted (default 1 MiB). */
   maxHeaderBytes?: number;
+  /**
+   * Require a valid signature by this Ed25519 public key (a KeyObject, PEM
+   * text or the raw 32 bytes); SignatureError when it is missing, invalid or
+   * made by another key. Without it a signature, if present, is still checked.
+   */
+  publicKey?: PublicKeyInput;
 }
 
 export interface UnpackOptions extends ReadOptions {

@@ -48,7 +48,8 @@ mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
 8 circuit breaker open (the worker pool kept failing), 9 retries
 exhausted, 12 input changed while read, 14 back end unavailable, 15 a
 batch job incomplete (files failed, missing or done twice), 16 unreadable
-manifest, 130 interrupted.
+manifest, 20 signature missing, invalid or by another key, 130
+interrupted. The README lists them all.
 `;
 }
 

@@ -11,6 +11,10 @@ function rows(pairs: Array<[string, string]>): string {
   return pairs.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n') + '\n';
 }
 
+function signed(fingerprint: string | undefined, label: string): Array<[string, string]> {
+  return fingerprint === undefined ? [] : [[label, fingerprint]];
+}
+
 function recovery(s: ResilienceStats): Array<[string, string]> {
   if (s.retries === 0 && s.breakerOpened === 0 && s.faultsInjected === 0) return [];
   return [['recovery', `${s.retries} retries (${s.crashes} worker crashes, ${s.timeouts} timeouts, ${s.transientErrors} transient errors), breaker opened ${s.breakerOpened}x${s.faultsInjected > 0 ? `, ${s.faultsInjected} faults injected` : ''}`]];
@@ -26,6 +30,7 @@ export function packText(r: PackReport, from: string, to: string): string {
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
       ['back ends', `SHA-256 ${r.hashBackend}${r.compression === 'lz4' ? `, LZ4 ${r.lz4Backend}` : ''}`],
+      ...signed(r.signer, 'signed by'),
       ...recovery(r.resilience),
     ])
   );
@@ -42,6 +47,7 @@ export function unpackText(r: UnpackReport, from: string, to: string | undefined
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
       ['back ends', `SHA-256 ${r.hashBackend}${r.compressedChunks > 0 ? `, LZ4 ${r.lz4Backend}` : ''}`],
+      ...signed(r.signer, 'signed by'),
       ...recovery(r.resilience),
     ])
   );
@@ -61,6 +67,7 @@ export function inspectText(r: InspectReport, from: string): string {
       ['raw', `${formatSize(r.bytes)} (${r.bytes} bytes)`],
       ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? r.ratio.toFixed(3) : 'n/a'}, header ${r.headerBytes} bytes)`],
       ['root', r.rootDigest ?? '(none)'],
+      ['signer', r.signer === null ? '(not signed)' : `${r.signer} (signature matches its digests; check who it is with verify --key)`],
     ]) +
     '  header metadata:\n' +
     meta.map(([k, v]) => `    ${k} = ${v}`).join('\n') +

@@ -5,9 +5,10 @@ import { resolveCompression, type Progress } from '../../options.js';
 import { parseFaults } from '../../engine/main/faults.js';
 import type { ResilienceOptions } from '../../engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from '../../engine/backends/kernels.js';
-import { flag, int, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
+import { flag, int, millis, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { progressLine } from '../progress.js';
 import { packText, unpackText } from '../report.js';
+import { KEY_HELP, SIGN_HELP, keyFile } from '../keys.js';
 
 function source(path: string): string | NodeJS.ReadStream {
   return path === '-' ? process.stdin : path;
@@ -46,8 +47,8 @@ function backends(args: ParsedArgs): { hashBackend?: HashBackendName | 'auto'; l
 function resilience(args: ParsedArgs): ResilienceOptions {
   const faults = str(args, 'inject-faults');
   return {
-    taskTimeoutMs: int(args, 'task-timeout'),
-    patienceMs: int(args, 'breaker-patience'),
+    taskTimeoutMs: millis(args, 'task-timeout'),
+    patienceMs: millis(args, 'breaker-patience'),
     faults: faults === undefined ? undefined : { ...parseFaults(faults), seed: int(args, 'fault-seed') },
   };
 }
@@ -111,12 +112,14 @@ Options:
   -c, --chunk-size <n>   chunk size: 64KiB, 1MiB, ... (4 KiB to 64 MiB, default 1MiB)
       --lz4              compress chunks with LZ4 (chunks LZ4 would not shrink stay raw)
       --fsync            flush the output to disk before renaming it into place
+${SIGN_HELP}
 ${COMMON_HELP}`,
   options: {
     output: { type: 'string', short: 'o' },
     'chunk-size': { type: 'string', short: 'c' },
     lz4: { type: 'boolean' },
     fsync: { type: 'boolean' },
+    sign: { type: 'string' },
     ...WORKERS_OPTION,
     ...JSON_OPTION,
     ...QUIET_OPTION,
@@ -132,6 +135,7 @@ ${COMMON_HELP}`,
         chunkSize: str(args, 'chunk-size'),
         compression: resolveCompression(flag(args, 'lz4') ? 'lz4' : 'none'),
         durable: flag(args, 'fsync'),
+        signingKey: keyFile(args, 'sign'),
       }),
     (r) => packText(r, name(from), out.name));
   },
@@ -147,13 +151,14 @@ offset named, and a file output is removed.
 Options:
   -o, --output <path|->  file to restore into ('-' for standard output)
       --fsync            flush the output to disk before renaming it into place
+${KEY_HELP}
 ${COMMON_HELP}`,
-  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, key: { type: 'string' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'unpack');
-    return withReport(args, ctx, 'unpacking', out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync') }), (r) =>
+    return withReport(args, ctx, 'unpacking', out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync'), publicKey: keyFile(args, 'key') }), (r) =>
       unpackText(r, name(from), out.name),
     );
   },
@@ -167,11 +172,12 @@ offsets, the final flag, the root digest and the header digest; writes nothing.
 Exit code 0 only when everything matches.
 
 Options:
+${KEY_HELP}
 ${COMMON_HELP}`,
-  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { key: { type: 'string' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
-    return withReport(args, ctx, 'verifying', false, (common) => verify(source(from), common), (r) => unpackText(r, name(from), undefined));
+    return withReport(args, ctx, 'verifying', false, (common) => verify(source(from), { ...common, publicKey: keyFile(args, 'key') }), (r) => unpackText(r, name(from), undefined));
   },
 };

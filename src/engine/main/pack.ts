@@ -11,6 +11,7 @@ import { CODEC_LZ4, DIGEST_SIZE } from '../../format/constants.js';
 import type { Input } from '../../io/source.js';
 import type { Sink } from '../../io/sink.js';
 import type { Compression } from '../../options.js';
+import type { Signer } from '../../format/signature.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
 import { packPlan } from './ring-plan.js';
@@ -34,6 +35,8 @@ export interface PackReport {
   lz4Backend: string;
   /** Retries, crashes, timeouts and breaker activity during the run. */
   resilience: ResilienceStats;
+  /** Fingerprint of the key that signed the container (when signed). */
+  signer?: string;
   durationMs: number;
 }
 
@@ -45,6 +48,8 @@ export interface PackConfig extends Omit<RunConfig, 'inputPath'> {
   contentType?: string | undefined;
   contentMeta?: string | undefined;
   ringSlots: number | undefined;
+  /** Signs the final record (root and header digests). */
+  signer?: Signer | undefined;
 }
 
 /** Records written per sink call (two buffers each, within IOV_MAX). */
@@ -52,7 +57,7 @@ const WRITE_BATCH = 500;
 /** Scratch bytes per record: block prefix, head (4 longs, digest, data length), plain tail, sync. */
 const SCRATCH_PER_RECORD = BLOCK_PREFIX_MAX + 5 * MAX_VARINT_BYTES + DIGEST_SIZE + 3 + 16;
 /** Extra room for the final record's tail (root digest and header digest). */
-const FINAL_TAIL_MAX = 256;
+const FINAL_TAIL_MAX = 512;
 
 export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
   const { chunkSize } = cfg;
@@ -152,7 +157,8 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
         rootHash.update(digest);
         const final = seq === total - 1;
         if (final) root = rootHash.copy().digest('hex');
-        const tail = encodeTail(final ? Buffer.from(root, 'hex') : null, header.digestHex);
+        const rootBytes = final ? Buffer.from(root, 'hex') : null;
+        const tail = encodeTail(rootBytes, header.digestHex, rootBytes === null || cfg.signer === undefined ? [] : [cfg.signer.entry(rootBytes, Buffer.from(header.digestHex, 'hex'))]);
         const head = { sequence: seq, offset: ring.get(slot, 'offset'), length, codec, sha256: digest, storedLength: stored };
         const recordSize = headSize(head) + stored + tail.length;
         const blockStart = pos;
@@ -193,5 +199,6 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: run.resilienceStats,
+    ...(cfg.signer === undefined ? {} : { signer: cfg.signer.fingerprint }),
   };
 }

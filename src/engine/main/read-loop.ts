@@ -18,6 +18,8 @@ import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
 import { readPlan } from './ring-plan.js';
 import { readBlocks } from './block-reader.js';
+import { finalMetadata } from './final-record.js';
+import type { KeyObject } from 'node:crypto';
 
 export type ReadItem =
   /** `bytes` is a view into the ring: valid until the loop is resumed. */
@@ -29,6 +31,8 @@ export interface ReadConfig extends Omit<RunConfig, 'inputPath'> {
   limits: HeaderLimits;
   ringSlots: number | undefined;
   corrupt: 'throw' | 'report';
+  /** Require a signature by this key. */
+  publicKey?: KeyObject | undefined;
 }
 
 /** What a container read measured. */
@@ -43,6 +47,8 @@ export interface ReadFigures {
   corruptChunks: number;
   /** True when the root digest and the header digest were checked and matched. */
   verified: boolean;
+  /** Fingerprint of the key that signed the container (undefined: unsigned). */
+  signer: string | undefined;
   resilience: ResilienceStats;
 }
 
@@ -64,6 +70,8 @@ export interface ContainerReadReport {
   lz4Backend: string;
   /** Retries, crashes, timeouts and breaker activity during the run. */
   resilience: ResilienceStats;
+  /** Fingerprint of the key that signed the container (when signed; checked). */
+  signer?: string;
 }
 
 export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'workers' | 'backends' | 'engine'>, figures: ReadFigures): ContainerReadReport {
@@ -80,6 +88,7 @@ export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'worker
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: figures.resilience,
+    ...(figures.signer === undefined ? {} : { signer: figures.signer }),
   };
 }
 
@@ -173,7 +182,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
     }
   })().catch((err: unknown) => run.fail(err));
 
-  const chain = new ChainVerifier(header);
+  const chain = new ChainVerifier(header, { publicKey: cfg.publicKey });
   let corruptChunks = 0;
   let bytesOut = 0;
   let compressedChunks = 0;
@@ -212,7 +221,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
               final,
               // The root covers the stored digests: a chunk whose data alone is bad still lets it be checked.
               digest: fault instanceof ChecksumMismatchError ? Buffer.from(fault.expected, 'hex') : decoded ? ring.area(slot, 'digest') : null,
-              ...(decoded && final ? { root: ring.area(slot, 'root'), headerDigest: ring.get(slot, 'hasHeaderDigest') === 1 ? ring.area(slot, 'headerDigest') : null } : {}),
+              ...(decoded && final ? { root: ring.area(slot, 'root'), headerDigest: ring.get(slot, 'hasHeaderDigest') === 1 ? ring.area(slot, 'headerDigest') : null, metadata: finalMetadata(ring, slot, chunkSize) } : {}),
             });
           } catch (err) {
             broken = err instanceof Error ? err : new Error(String(err));
@@ -263,6 +272,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
     rootDigest: chain.root,
     corruptChunks,
     verified: chain.verified,
+    signer: chain.signer,
     resilience: run.resilienceStats,
   };
 }
