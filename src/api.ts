@@ -10,6 +10,7 @@ import { resolveBackends } from './engine/backends/select.js';
 import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
 import { observeRun, type FinalFigures } from './run-observer.js';
 import { signer, toPublicKey } from './format/signature.js';
+import { RunScope } from './io/run-scope.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -80,27 +81,44 @@ async function operate<R extends FinalFigures>(
   options: PackOptions | UnpackOptions,
   source: Source,
   target: SinkTarget | undefined,
-  body: (input: Input, sink: Sink | undefined, onProgress: ((p: Progress) => void) | undefined) => Promise<R>,
+  body: (input: Input, sink: Sink | undefined, hooks: RunHooks) => Promise<R>,
 ): Promise<R & Timed> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
   const run = observeRun(op, options.onProgress);
+  const scope = new RunScope(options.signal);
   let input: Input | undefined;
   let out: Sink | undefined;
   try {
-    input = await openSource(source);
-    if (target !== undefined) out = await openSink(target, { durable: 'durable' in options ? options.durable : undefined });
-    const report = await body(input, out, run.onProgress);
+    input = await openSource(source, { signal: scope.signal });
+    if (target !== undefined) {
+      out = await openSink(target, {
+        durable: 'durable' in options ? options.durable : undefined,
+        signal: scope.signal,
+        avoid: input.identity,
+        within: 'outputWithin' in options ? options.outputWithin : undefined,
+      });
+    }
+    const report = await body(input, out, { onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     await out?.commit();
     run.done(report);
     return { ...report, durationMs: performance.now() - t0 };
   } catch (err) {
     run.failed();
+    scope.fail(err instanceof Error ? err : new Error(String(err)));
     await out?.abort(err);
     throw err;
   } finally {
+    scope.dispose();
     await input?.close();
   }
+}
+
+/** What a run is given by its call: progress, and the signal and failure hook that tie its source and sink waits to it. */
+interface RunHooks {
+  onProgress: ((p: Progress) => void) | undefined;
+  signal: AbortSignal;
+  onFailure: (err: Error) => void;
 }
 
 /** Packs `source` into a container written to `sink`. */
@@ -114,9 +132,9 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
     contentMeta: resolveContentMeta(options.contentMeta),
     signer: options.signingKey === undefined ? undefined : signer(options.signingKey),
   };
-  return operate('pack', options, source, sink, async (input, out, onProgress) => {
+  return operate('pack', options, source, sink, async (input, out, hooks) => {
     if (out === undefined) throw new Error('internal: pack without a sink');
-    const report = await runPack(input, out, { ...cfg, onProgress });
+    const report = await runPack(input, out, { ...cfg, ...hooks });
     // Checked before the output becomes visible.
     if (input.kind === 'file') await input.checkUnchanged();
     return report;
@@ -126,13 +144,13 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), ...readConfig(options) };
-  return operate('unpack', options, source, sink, (input, out, onProgress) => runUnpack(input, out, { ...cfg, onProgress }));
+  return operate('unpack', options, source, sink, (input, out, hooks) => runUnpack(input, out, { ...cfg, ...hooks }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), ...readConfig(options) };
-  return operate('verify', options, source, undefined, (input, _out, onProgress) => runUnpack(input, undefined, { ...cfg, onProgress }));
+  return operate('verify', options, source, undefined, (input, _out, hooks) => runUnpack(input, undefined, { ...cfg, ...hooks }));
 }
 
 /**
@@ -149,12 +167,14 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   throwIfAborted(options.signal);
   const run = observeRun('read-chunks', options.onProgress);
   let finished = false;
-  const input = await openSource(source).catch((err: unknown) => {
+  const scope = new RunScope(options.signal);
+  const input = await openSource(source, { signal: scope.signal }).catch((err: unknown) => {
     run.failed();
+    scope.dispose();
     throw err;
   });
   try {
-    const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress });
+    const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     run.done(report);
     finished = true;
     return { ...report, durationMs: performance.now() - t0 };
@@ -165,6 +185,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   } finally {
     // Left early by the consumer: a finished run, not a failed one.
     if (!finished) run.stopped();
+    scope.dispose();
     await input.close();
   }
 }

@@ -74,6 +74,8 @@ export interface PackOptions extends CommonOptions {
   contentMeta?: string;
   /** fsync the output before renaming it into place. */
   durable?: boolean;
+  /** Never write outside this folder: a link at the output is replaced, not followed (as UnpackOptions.outputWithin). */
+  outputWithin?: string;
   /** Sign the container with this Ed25519 private key (a KeyObject or PEM text; docs/SECURITY.md). */
   signingKey?: SigningKeyInput;
 }
@@ -93,6 +95,13 @@ export interface ReadOptions extends CommonOptions {
 
 export interface UnpackOptions extends ReadOptions {
   durable?: boolean;
+  /**
+   * Never write outside this folder (an absolute real path): a symbolic link
+   * at the output is replaced rather than followed, and where the temporary
+   * file was created and the folder it is renamed in are checked against it.
+   * Convert confines every output to its output folder this way.
+   */
+  outputWithin?: string;
 }
 
 const UNITS: Record<string, number> = {

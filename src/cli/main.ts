@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { HiveError, IoError } from '../errors.js';
 import { parse, UsageError, type Command, type CommandContext } from './command.js';
+import { removeLivePartialsSync } from '../io/live-partials.js';
 /**
  * Commands load on demand: each pulls in a different part of the library,
  * and a run needs only one of them (start-up time counts for a CLI).
@@ -22,6 +23,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'info', summary: 'show CPU features, available SHA-256 and LZ4 back ends and their speed here', load: async () => (await import('./commands/info.js')).infoCommand },
   { name: 'convert', summary: 'pack a tree of files into containers (or unpack them), resumable and shardable', load: async () => (await import('./commands/convert.js')).convertCommand },
   { name: 'manifest', summary: 'merge the manifests of a sharded convert job and report missing or duplicated files', load: async () => (await import('./commands/manifest.js')).manifestCommand },
+  { name: 'clean', summary: 'remove temporary outputs (.partial) that killed or crashed writers left behind', load: async () => (await import('./commands/clean.js')).cleanCommand },
   { name: 'demo', summary: 'generate a sample, pack it with LZ4, verify, unpack, compare, and report speeds', load: async () => (await import('./commands/demo.js')).demoCommand },
   { name: 'gen', summary: 'write seeded sample data (text, tensor, random, mixed) of any size', load: async () => (await import('./commands/gen.js')).genCommand },
   { name: 'bench', summary: 'benchmarks: compare with openssl/sha256sum/lz4, or sweep workers x chunk size x codec x data', load: async () => (await import('./commands/bench.js')).benchCommand },
@@ -79,12 +81,18 @@ export async function main(argv: string[], ctx: CommandContext): Promise<number>
 function describe(err: unknown): { line: string; code: number } {
   if (err instanceof UsageError && err.command === '') return { line: `${err.message.replace(" (see 'hivestream  --help')", '')} (see 'hivestream --help')`, code: 2 };
   if (err instanceof HiveError) return { line: err.message, code: err.exitCode };
+  // An errno error (ENOENT, EPIPE, ...) that no layer wrapped; Node's own ERR_* codes are bugs, not I/O.
   const errno = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
-  if (typeof errno === 'string' && errno.startsWith('E')) {
+  if (typeof errno === 'string' && /^E[A-Z0-9]+$/.test(errno)) {
     const io = new IoError('complete the operation', undefined, { cause: err });
     return { line: io.message, code: io.exitCode };
   }
   return { line: `internal error: ${err instanceof Error ? err.message : String(err)} (set HIVESTREAM_DEBUG=1 for details)`, code: 70 };
+}
+
+/** A broken pipe on standard output: the same I/O error (exit 7) for every command. */
+function brokenPipe(cause: unknown): IoError {
+  return new IoError('write', 'standard output', { cause });
 }
 
 async function cli(): Promise<void> {
@@ -92,25 +100,33 @@ async function cli(): Promise<void> {
   let interrupted = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     interrupted++;
-    if (interrupted > 1) process.exit(130);
+    if (interrupted > 1) {
+      // No time for the runs to clean up: remove their temporary outputs here, synchronously.
+      removeLivePartialsSync();
+      process.exit(130);
+    }
     ctl.abort(new Error(`interrupted by ${sig}`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A reader that goes away (| head) is not an error worth a stack trace.
+  // A reader that goes away (| head): stop the run, report it as the I/O error it is.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') ctl.abort(err);
+    if (err.code === 'EPIPE') ctl.abort(brokenPipe(err));
   });
   let code: number;
   try {
     code = await main(process.argv.slice(2), { signal: ctl.signal, stdout: process.stdout, stderr: process.stderr });
   } catch (err) {
-    const { line, code: c } = describe(err);
+    const reason: unknown = ctl.signal.reason;
+    const shown = interrupted === 0 && reason instanceof IoError ? reason : err;
+    const { line, code: c } = describe(shown);
     process.stderr.write(`hivestream: ${line}\n`);
     if (process.env.HIVESTREAM_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     code = ctl.signal.aborted && interrupted > 0 ? 130 : c;
   }
   process.exitCode = code;
+  // A write or open still blocked in the kernel (a FIFO nobody reads) must not keep an aborted process alive.
+  if (ctl.signal.aborted) setTimeout(() => process.exit(code), 1000).unref();
 }
 
 await cli();

@@ -1,7 +1,7 @@
 // Joining the manifests of a sharded job: one line per file, plus what is
 // wrong with the set as a whole (a shard missing, files done twice, files no
 // shard accounted for, shards that planned different file lists).
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { IoError, ManifestError } from '../errors.js';
 import { openSink } from '../io/sink.js';
 import { readManifest, summarize, type FileLine, type JobLine } from './manifest.js';
@@ -42,7 +42,13 @@ interface Loaded {
 
 async function load(path: string): Promise<Loaded> {
   const contents = await readManifest(path);
-  if (contents === undefined) throw new IoError('read', path, { cause: Object.assign(new Error('no such file'), { code: 'ENOENT' }) });
+  if (contents === undefined) {
+    // readManifest says undefined for a missing file and for an empty one: tell them apart.
+    const st = await stat(path).catch((cause: unknown) => {
+      throw new IoError('read', path, { cause });
+    });
+    throw new ManifestError(path, st.isFile() ? 'empty file: not a hivestream convert manifest' : 'not a regular file');
+  }
   const { job, files } = summarize(contents);
   if (job === undefined) throw new ManifestError(path, 'no job line: not a hivestream convert manifest');
   return { path, job, files };

@@ -4,6 +4,8 @@
 import { lstat, mkdir, readdir, realpath, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { IoError, ValidationError } from '../errors.js';
+import { isInside, isSameOrInside } from '../util/inside.js';
+import { isPartialName, parsePartialName, partialStem, writerState } from '../io/partial-name.js';
 
 export type Target = 'hvs' | 'raw';
 
@@ -16,10 +18,7 @@ export function isJobFile(name: string): boolean {
   return /^\.hivestream-manifest.*\.jsonl$/.test(name) || isPartialName(name);
 }
 
-/** Temporary outputs of the sink: `.${basename}.${12 hex}.partial` (see src/io/sink.ts). */
-export function isPartialName(name: string): boolean {
-  return /^\..+\.[0-9a-f]{12}\.partial$/.test(name);
-}
+export { isPartialName };
 
 /**
  * Relative output path for a relative input path. `--to hvs`: a container
@@ -46,15 +45,7 @@ export function checkRelative(rel: string): void {
   }
 }
 
-export function isInside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  // "..x" is a name inside; only ".." itself or "../..." climbs out.
-  return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
-}
-
-export function isSameOrInside(child: string, parent: string): boolean {
-  return child === parent || isInside(child, parent);
-}
+export { isInside, isSameOrInside };
 
 /** Absolute output path of `relOut` under the real output folder; refuses anything that resolves outside it. */
 export function outputPath(realOut: string, relOut: string): string {
@@ -97,25 +88,28 @@ export async function prepareOutput(realOut: string, abs: string): Promise<void>
   }
 }
 
-/** Removes the sink's stale temporary files for these outputs (left by a crash); returns how many. */
+/**
+ * Removes the sink's temporary files for these outputs left by a run that
+ * is gone (a crash, SIGKILL); returns how many. Only this job's own outputs
+ * are looked at (other shards may be writing next to us), and a partial
+ * whose writer still runs on this host is left alone. One written on another
+ * host counts as stale: a shard's outputs are its own, and one shard runs
+ * once at a time.
+ */
 export async function removeStalePartials(outputs: Iterable<string>): Promise<number> {
-  const byDir = new Map<string, string[]>();
+  const byDir = new Map<string, Set<string>>();
   for (const o of outputs) {
     const d = dirname(o);
-    const list = byDir.get(d);
-    if (list === undefined) byDir.set(d, [o]);
-    else list.push(o);
+    const stems = byDir.get(d) ?? new Set<string>();
+    stems.add(partialStem(basename(o)));
+    byDir.set(d, stems);
   }
   let removed = 0;
-  for (const [dir, outs] of byDir) {
+  for (const [dir, stems] of byDir) {
     const names = await readdir(dir).catch(() => [] as string[]);
-    const partials = names.filter(isPartialName);
-    if (partials.length === 0) continue;
-    const bases = new Set(outs.map((o) => basename(o)));
-    for (const name of partials) {
-      // Only temporaries of our own outputs: other shards may be writing next to us.
-      const base = name.slice(1, -'.000000000000.partial'.length);
-      if (!bases.has(base)) continue;
+    for (const name of names) {
+      const p = parsePartialName(name);
+      if (p === undefined || !stems.has(p.stem) || writerState(p) === 'alive') continue;
       await unlink(join(dir, name)).then(
         () => removed++,
         () => undefined,

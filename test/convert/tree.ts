@@ -77,7 +77,7 @@ export function treeStats(root: string): Map<string, string> {
 
 /** Names anywhere under root that look like the sink's temporary files. */
 export function partials(root: string): string[] {
-  return [...treeDigests(root).keys()].filter((r) => /(^|\/)\.[^/]+\.[0-9a-f]{12}\.partial$/.test(r));
+  return [...treeDigests(root).keys()].filter((r) => /(^|\/)\.[^/]+\.[0-9a-f]{8}-\d+-[0-9a-z]+-[0-9a-f]{8}\.partial$/.test(r));
 }
 
 /** The root digest hivestream computes: SHA-256 over the chunk digests in order. */

@@ -1,4 +1,5 @@
 // pack, unpack and verify commands.
+import { fstatSync, statSync } from 'node:fs';
 import { pack, unpack, verify } from '../../api.js';
 import { ValidationError } from '../../errors.js';
 import { resolveCompression, type Progress } from '../../options.js';
@@ -17,11 +18,22 @@ function source(path: string): string | NodeJS.ReadStream {
 function output(args: ParsedArgs, ctx: CommandContext, command: string): { target: string | NodeJS.WriteStream; name: string; toStdout: boolean } {
   const o = str(args, 'output');
   if (o === undefined) throw new ValidationError('--output', `missing: ${command} needs -o <file> or -o - for standard output`);
-  if (o === '-') {
-    if (ctx.stdout.isTTY === true) throw new ValidationError('--output', 'refusing to write binary data to a terminal; redirect standard output or name a file');
-    return { target: ctx.stdout, name: 'standard output', toStdout: true };
+  const stdout = o === '-' || isStandardOutput(o);
+  if (stdout && ctx.stdout.isTTY === true) throw new ValidationError('--output', 'refusing to write binary data to a terminal; redirect standard output or name a file');
+  if (o === '-') return { target: ctx.stdout, name: 'standard output', toStdout: true };
+  // A path to standard output itself (/dev/stdout) is written through (io/output-target.ts); the report goes to stderr.
+  return { target: o, name: o, toStdout: stdout };
+}
+
+/** Whether `path` is the file standard output is (/dev/stdout, /dev/fd/1, or the file stdout was redirected to). */
+function isStandardOutput(path: string): boolean {
+  try {
+    const out = fstatSync(1);
+    const st = statSync(path);
+    return st.dev === out.dev && st.ino === out.ino;
+  } catch {
+    return false;
   }
-  return { target: o, name: o, toStdout: false };
 }
 
 /** Reports go to stdout, unless stdout carries the data. */

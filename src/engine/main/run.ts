@@ -30,6 +30,8 @@ export interface RunConfig {
   onTaskTiming?: ((ms: number, chunks: number) => void) | undefined;
   /** The engine to run on (default: the process-wide one). */
   engine?: Engine | undefined;
+  /** Told the run's first failure (so that waits outside the run, on its source and sink, settle too). */
+  onFailure?: ((err: Error) => void) | undefined;
 }
 
 export class Run {
@@ -114,6 +116,7 @@ export class Run {
   fail(err: unknown, abortTasks = true): void {
     if (this.failure !== undefined) return;
     this.failure = err instanceof Error ? err : new Error(String(err));
+    this.cfg.onFailure?.(this.failure);
     if (!this.ctl.signal.aborted) this.ctl.abort(this.failure);
     this.stream.fail(this.failure, abortTasks);
     this.window.wake();
