@@ -4,13 +4,14 @@
 // settles when the run is aborted; a write still running in the kernel then
 // keeps its descriptor until it returns (closing it early could let a new
 // file take the same number and receive the rest of that write).
-import { close, fsync, open, readlink, rename, unlink, writev } from 'node:fs';
+import { close, fsync, open, rename, unlink, writev } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { IoError, ValidationError } from '../errors.js';
 import { isSameOrInside } from '../util/inside.js';
 import { raceAbort } from './abortable.js';
+import { openedPath } from './fd-path.js';
 import { trackPartial, untrackPartial } from './live-partials.js';
 import type { OutputPlan, OutputRules } from './output-target.js';
 import { partialName } from './partial-name.js';
@@ -22,16 +23,10 @@ const fsyncAsync = promisify(fsync);
 const renameAsync = promisify(rename);
 const unlinkAsync = promisify(unlink);
 const writevAsync = promisify(writev);
-const readlinkAsync = promisify(readlink);
 
 export interface FileSinkOptions extends OutputRules {
   durable?: boolean | undefined;
   signal?: AbortSignal | undefined;
-}
-
-/** Where an open descriptor's file really is (Linux /proc; elsewhere the path it was opened by, resolved). */
-async function whereOpened(fd: number, path: string): Promise<string> {
-  return readlinkAsync(`/proc/self/fd/${fd}`).catch(() => realpath(path));
 }
 
 function outside(path: string, within: string): ValidationError {
@@ -59,7 +54,7 @@ export async function openFileSink(path: string, plan: OutputPlan, opts: FileSin
     if (cause instanceof Error && cause.name === 'AbortError') throw cause;
     throw new IoError('create', path, { cause });
   }
-  if (tmp !== undefined && within !== undefined && !isSameOrInside(await whereOpened(fd, tmp), within)) {
+  if (tmp !== undefined && within !== undefined && !isSameOrInside((await openedPath(fd, tmp)) ?? '', within)) {
     discard();
     throw outside(path, within);
   }

@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import { HiveError, InputChangedError, IoError, ValidationError } from '../errors.js';
 import type { FileIdentity } from './output-target.js';
 import { StreamReader } from './stream-reader.js';
+import { openedPath } from './fd-path.js';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
@@ -59,7 +60,8 @@ export async function openSource(source: Source, opts: OpenSourceOptions = {}): 
   if (typeof source === 'string') return openPath(source, opts);
   if (source instanceof Uint8Array) return streamInput([source], opts, source.length);
   if (typeof source === 'object' && source !== null && isFileHandle(source)) {
-    const label = `file descriptor ${source.fd}`;
+    // Named by the file it is (Linux), so that errors and the header's source name it.
+    const label = (await openedPath(source.fd)) ?? `file descriptor ${source.fd}`;
     const st = await source.stat().catch((cause: unknown) => {
       throw new IoError('stat', label, { cause });
     });
