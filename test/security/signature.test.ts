@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SignatureError, fingerprint, inspect, pack, readChunks, unpack, verify } from '../../dist/index.js';
+import { SignatureError, fingerprint, inspect, pack, readChunks, readModelWeights, readTrainingBatches, streamModelWeights, unpack, verify, writeTrainingData } from '../../dist/index.js';
 import { chunksOf, forge } from '../helpers/forge.js';
 import { runCli, sample, tempDir } from '../helpers/fixtures.js';
 
@@ -106,6 +106,23 @@ describe('signed containers', () => {
     } finally {
       dir.cleanup();
     }
+  });
+
+  it('the ML writers sign and the ML readers check, like pack and verify', async () => {
+    const weights = tmp.path('w.hvs');
+    await streamModelWeights(new Float32Array(3000).fill(1.5), weights, { signingKey: alice.privateKey, chunkSize: CHUNK });
+    await expect(readModelWeights(weights, { publicKey: alice.publicKey })).resolves.toMatchObject({ dtype: 'float32' });
+    await expect(readModelWeights(weights, { publicKey: mallory.publicKey })).rejects.toMatchObject({ constructor: SignatureError, problem: 'wrong-key' });
+    const dataset = tmp.path('d.hvs');
+    const records = Array.from({ length: 200 }, (_, i) => ({ inputs: new Float32Array(16).fill(i), targets: new Float32Array(2).fill(i) }));
+    await writeTrainingData(records, dataset, { signingKey: alice.privateKey, chunkSize: CHUNK });
+    const read = async (publicKey: typeof alice.publicKey): Promise<number> => {
+      let n = 0;
+      for await (const b of readTrainingBatches(dataset, { batchSize: 50, publicKey })) n += b.indices.length;
+      return n;
+    };
+    await expect(read(alice.publicKey)).resolves.toBe(200);
+    await expect(read(mallory.publicKey)).rejects.toBeInstanceOf(SignatureError);
   });
 
   it('refuses keys of the wrong kind with ValidationError', async () => {
