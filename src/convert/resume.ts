@@ -28,6 +28,9 @@ export function settingsDiff(before: JobSettings, now: JobSettings): string {
 export interface InputState {
   size: number;
   mtimeMs: number;
+  /** Which file it is: a file swapped in later is not this one. */
+  dev: number;
+  ino: number;
 }
 
 /** Size and mtime of each entry's input (undefined when it cannot be read now: converting it will report why). */
@@ -39,7 +42,7 @@ export async function statInputs(entries: PlanEntry[]): Promise<Map<string, Inpu
     const stats = await Promise.all(batch.map((e) => stat(e.path).catch(() => undefined)));
     batch.forEach((e, j) => {
       const st = stats[j];
-      if (st !== undefined) states.set(e.rel, { size: st.size, mtimeMs: st.mtimeMs });
+      if (st !== undefined) states.set(e.rel, { size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino });
     });
   }
   return states;

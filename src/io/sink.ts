@@ -4,8 +4,7 @@
 // pipe) are written directly. A Node Writable gets copies of ring bytes,
 // since it may keep the buffers it is given after the ring slot is reused.
 import { close, fsync, lstat, open, rename, unlink, writev } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { advance, partialPath } from './write-all.js';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { IoError, ValidationError } from '../errors.js';
@@ -48,7 +47,7 @@ async function openFileSink(path: string, opts: SinkOptions): Promise<Sink> {
     throw new IoError('write', path, { cause: Object.assign(new Error('is a directory'), { code: 'EISDIR' }) });
   }
   const direct = existing !== undefined && !existing.isFile() && !existing.isSymbolicLink();
-  const writePath = direct ? path : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  const writePath = direct ? path : partialPath(path);
   let fd: number;
   try {
     fd = await openAsync(writePath, direct ? 'w' : 'wx', 0o666);
@@ -91,16 +90,6 @@ async function openFileSink(path: string, opts: SinkOptions): Promise<Sink> {
       if (!direct) await unlinkAsync(writePath).catch(() => undefined);
     },
   };
-}
-
-/** Drops the first `n` bytes of a buffer list (after a partial write). */
-function advance(chunks: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (i < chunks.length && n >= (chunks[i]?.length ?? 0)) n -= chunks[i++]?.length ?? 0;
-  const rest = chunks.slice(i);
-  const first = rest[0];
-  if (first !== undefined && n > 0) rest[0] = first.subarray(n);
-  return rest;
 }
 
 function writableSink(w: Writable): Sink {
