@@ -12,7 +12,7 @@ import type { Input } from '../io/source.js';
  * asynchronous read would cost a thread-pool round trip per block, which
  * made verify wait on its reader (1024 round trips per GiB of 1 MiB chunks).
  */
-function pread(fd: number, buf: Uint8Array, position: number, path: string): number {
+export function pread(fd: number, buf: Uint8Array, position: number, path: string): number {
   let got = 0;
   try {
     while (got < buf.length) {

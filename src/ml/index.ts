@@ -30,6 +30,22 @@ export {
   type StreamWeightsOptions,
   type ReadWeightsOptions,
 } from './weights.js';
+export {
+  writeCheckpoint,
+  openCheckpoint,
+  Checkpoint,
+  CHECKPOINT_CONTENT_TYPE,
+  type CheckpointTensor,
+  type CheckpointInfo,
+  type CheckpointEntry,
+  type WriteCheckpointOptions,
+  type OpenCheckpointOptions,
+} from './checkpoint.js';
+export { packSafetensors, unpackSafetensors, inspectSafetensors, type PackSafetensorsOptions } from './safetensors-io.js';
+export { SAFETENSORS_MAX_HEADER, TENSOR_METADATA_KEY } from './safetensors.js';
+export { ChunkFile, type ChunkFileOptions, type ChunkFileStats } from './chunk-file.js';
+export { DTYPE_INFO } from './dtypes.js';
+export type { TensorBody } from './tensor-bytes.js';
 export { chunked, type ChunkedOptions, type TypedArray } from './chunked.js';
 export { createPackStream, createUnpackStream, EngineStream, type StreamOptions } from './streams.js';
 export { toWebReadable, fromWebWritable, packTransformStream, unpackTransformStream, type WebTransformPair, type WebReadableOptions } from './web-streams.js';
