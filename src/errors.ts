@@ -8,6 +8,7 @@ import {
   DtypeMismatchError,
   FormatError,
   FrameTooLargeError,
+  IndexError,
   InputChangedError,
   TruncatedStreamError,
   ValidationError,
@@ -28,6 +29,7 @@ export function isBadInputError(err: unknown): boolean {
     err instanceof InputChangedError ||
     err instanceof ContentTypeError ||
     err instanceof DtypeMismatchError ||
-    err instanceof CorruptRecordsError
+    err instanceof CorruptRecordsError ||
+    err instanceof IndexError
   );
 }

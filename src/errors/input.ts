@@ -147,3 +147,15 @@ export class CorruptRecordsError extends HiveError {
     super(`${records} unreadable: ${where} corrupt (${messageOf(options?.cause)})`, options);
   }
 }
+
+/** A dataset's record index is missing, malformed or disagrees with the pages it indexes. */
+export class IndexError extends HiveError {
+  override readonly code = 'E_INDEX';
+  override readonly exitCode = 17;
+  constructor(
+    readonly reason: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`record index: ${reason}`, options);
+  }
+}
