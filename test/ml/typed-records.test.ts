@@ -20,26 +20,10 @@ import {
   type TypedTensor,
 } from '../../dist/index.js';
 import { runCli, tempDir } from '../helpers/fixtures.js';
-import { prng } from '../helpers/prng.js';
-import { records as floatRecords } from './helpers.js';
+import { FIELDS, records as floatRecords, typed } from './helpers.js';
 
 const tmp = tempDir('hvs-ml-typed-');
 afterAll(() => tmp.cleanup());
-
-export const FIELDS: FieldSpec[] = [
-  { name: 'tokens', dtype: 'int64', shape: [null] },
-  { name: 'features', dtype: 'float32', shape: [8] },
-  { name: 'label', dtype: 'int64' },
-  { name: 'source', dtype: 'string', optional: true },
-];
-
-/** Record i: 0 to 40 tokens, 8 features, a label past float32's exact range. */
-export function typed(i: number): Record<string, unknown> {
-  const next = prng(i + 7);
-  const tokens = BigInt64Array.from({ length: next() % 41 }, () => BigInt(next()) * 4096n);
-  const features = Float32Array.from({ length: 8 }, () => next() / 0x100000000);
-  return { tokens, features, label: BigInt(16777217 + i), source: i % 3 === 0 ? null : `doc-${i}` };
-}
 
 const tensor = (v: unknown): TypedTensor => v as TypedTensor;
 
