@@ -23,6 +23,7 @@ class Dataset(Closing):
         self.path = path
         self._args = (fields, verify, cache_chunks)
         self._file = Container(path, verify=verify, cache_chunks=cache_chunks)
+        self._checked = set()
         try:
             self.writer_fields, self.index_kind = dataset_info(self._file.content_type, self._file.content_meta)
             self.plan = resolve(self.writer_fields, fields)
@@ -68,13 +69,17 @@ class Dataset(Closing):
         flags, first, count, end = page_head(page, seq)
         if first != firsts[seq] or not first <= i < first + count:
             raise RecordIndexError("record %d is not in page %d (records %d..%d)" % (i, seq, first, first + count - 1))
-        pos = PAGE_HEADER
-        if flags & 1:
-            pos += 4 + struct.unpack_from("<I", page, pos)[0]
-        for _ in range(first, i):
-            pos += 4 + struct.unpack_from("<I", page, pos)[0]
-        if pos != positions[i] or pos + 4 > end:
-            raise RecordIndexError("record %d starts at byte %d of page %d; the index says %d" % (i, pos, seq, positions[i]))
+        if seq not in self._checked:
+            # Walk the page's entries once: every position the index gives for it must be one.
+            pos = PAGE_HEADER
+            if flags & 1:
+                pos += 4 + struct.unpack_from("<I", page, pos)[0]
+            for k in range(first, first + count):
+                if pos != positions[k] or pos + 4 > end:
+                    raise RecordIndexError("record %d starts at byte %d of page %d; the index says %d" % (k, pos, seq, positions[k]))
+                pos += 4 + min(struct.unpack_from("<I", page, pos)[0], end - pos - 4)
+            self._checked.add(seq)
+        pos = int(positions[i])
         n = struct.unpack_from("<I", page, pos)[0]
         have = min(n, end - pos - 4)
         if have == n:
@@ -103,7 +108,8 @@ class Dataset(Closing):
             raise ValidationError("bad partition: rank %d of %d, worker %d of %d, block %d" % (rank, world_size, worker_id, num_workers, block_size))
         s = epoch_seed(seed, epoch) if shuffle else None
         layout = (rank, world_size, worker_id, num_workers, block_size, batches_done)
-        if self._index is not None:
+        # The index serves shuffles and partitions; one reader of the whole file in order walks the pages.
+        if self._index is not None and (shuffle or world_size * num_workers > 1 or batches_done > 0):
             return self._indexed(layout, s, skip)
         return self._streamed(layout, s, shuffle_buffer, skip)
 

@@ -33,6 +33,8 @@ function pageHead(page: Uint8Array, seq: number): PageHead {
 
 export class Dataset {
   readonly plan: Resolution;
+  /** Pages whose entry list was checked against the index (each page once). */
+  private readonly checked = new Set<number>();
 
   private constructor(
     private readonly file: ChunkFile,
@@ -101,10 +103,17 @@ export class Dataset {
       if (at + 4 > h.end) throw new IndexError(`page ${seq} entry at ${at} runs past its used bytes`);
       return dv.getUint32(at, true);
     };
-    let pos = PAGE_HEADER;
-    if ((h.flags & 1) !== 0) pos += 4 + u32(pos);
-    for (let k = h.first; k < i; k++) pos += 4 + u32(pos);
-    if (pos !== index.positions[i]) throw new IndexError(`record ${i} starts at byte ${pos} of page ${seq}; the index says ${index.positions[i] ?? -1}`);
+    if (!this.checked.has(seq)) {
+      // Walk the page's entries once: every position the index gives for it must be one.
+      let at = PAGE_HEADER;
+      if ((h.flags & 1) !== 0) at += 4 + u32(at);
+      for (let k = h.first; k < h.first + h.count; k++) {
+        if (at !== index.positions[k]) throw new IndexError(`record ${k} starts at byte ${at} of page ${seq}; the index says ${index.positions[k] ?? -1}`);
+        at += 4 + Math.min(u32(at), h.end - at - 4);
+      }
+      this.checked.add(seq);
+    }
+    const pos = index.positions[i] ?? 0;
     const length = u32(pos);
     const have = Math.min(length, h.end - pos - 4);
     if (have === length) return page.subarray(pos + 4, pos + 4 + length);

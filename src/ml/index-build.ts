@@ -38,7 +38,7 @@ export async function buildIndex(path: string, output: SinkTarget = path, option
       }
     }
   }
-  const report = await pack(indexedPages(records(), before.chunkSize, counts), output, {
+  const report = await pack(indexedPages(records(), (bytes) => bytes, before.chunkSize, counts), output, {
     ...options,
     chunkSize: before.chunkSize,
     compression: before.compressedChunks > 0 ? 'lz4' : 'none',

@@ -85,27 +85,28 @@ export function readRecords(source: Source, options: ReadRecordsOptions = {}): R
   const epoch = seedOf(options.epoch, 'epoch');
   const shuffle = options.shuffle === true;
   const shuffleBuffer = seedOf(options.shuffleBuffer ?? 4096, 'shuffleBuffer');
-  const dataset = typeof source === 'string' ? Dataset.open(source, options) : undefined;
+  // The index serves shuffles and partitions (each reads only its records); one reader
+  // of the whole file in order goes faster through readChunks (the worker pool decodes).
+  const random = shuffle || partition.parts > 1;
+  const dataset = typeof source === 'string' && random ? Dataset.open(source, options) : undefined;
   const indexed = dataset?.hasIndex === true;
   if (dataset !== undefined && !indexed) dataset.close();
   const base: ReaderState = { version: 1, mode: indexed ? 'index' : 'stream', seed, epoch, shuffle, shuffleBuffer: indexed ? 0 : shuffleBuffer, ...partition, position: 0 };
-  let position = checkResume(options.resume, base);
-  const counted = (it: AsyncGenerator<IndexedRecord>): AsyncGenerator<IndexedRecord> =>
-    (async function* () {
-      for await (const r of it) {
-        position++;
-        yield r;
-      }
-    })();
+  // Records yielded so far: the readers count it themselves (no extra async layer per record).
+  const progress = { position: checkResume(options.resume, base) };
+  const order = shuffle ? epochSeed(seed, epoch) : undefined;
   return {
-    [Symbol.asyncIterator]: () => counted(indexed && dataset !== undefined ? fromIndex(dataset, partition, shuffle ? epochSeed(seed, epoch) : undefined, position, options.windowRecords ?? 8192) : fromStream(source, options, partition, shuffle ? epochSeed(seed, epoch) : undefined, shuffleBuffer, position)),
-    state: () => ({ ...base, position }),
+    [Symbol.asyncIterator]: () =>
+      indexed && dataset !== undefined
+        ? fromIndex(dataset, partition, order, progress, options.windowRecords ?? 8192)
+        : fromStream(source, options, partition, order, shuffleBuffer, progress),
+    state: () => ({ ...base, position: progress.position }),
     length: indexed && dataset !== undefined ? partitionSize(dataset.length, partition) : undefined,
   };
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async generator, the same interface as the stream reader
-async function* fromIndex(ds: Dataset, p: Partition, seed: number | undefined, skip: number, window: number): AsyncGenerator<IndexedRecord> {
+async function* fromIndex(ds: Dataset, p: Partition, seed: number | undefined, progress: { position: number }, window: number): AsyncGenerator<IndexedRecord> {
   try {
     const n = ds.length;
     const order = seed === undefined ? undefined : permutation(n, seed);
@@ -116,10 +117,13 @@ async function* fromIndex(ds: Dataset, p: Partition, seed: number | undefined, s
       const byPage = [...batch].sort((a, b) => a - b);
       const decoded = new Map<number, TypedRecord>();
       for (const i of byPage) decoded.set(i, ds.get(i));
-      for (const i of batch) yield { index: i, record: decoded.get(i) ?? ds.get(i) };
+      for (const i of batch) {
+        progress.position++;
+        yield { index: i, record: decoded.get(i) ?? ds.get(i) };
+      }
       batch = [];
     };
-    for (const pos of partitionPositions(n, p, skip)) {
+    for (const pos of partitionPositions(n, p, progress.position)) {
       batch.push(index(pos));
       if (batch.length >= window) yield* flush();
     }
@@ -129,12 +133,16 @@ async function* fromIndex(ds: Dataset, p: Partition, seed: number | undefined, s
   }
 }
 
-async function* fromStream(source: Source, options: ReadRecordsOptions, p: Partition, seed: number | undefined, bufferSize: number, skip: number): AsyncGenerator<IndexedRecord> {
+async function* fromStream(source: Source, options: ReadRecordsOptions, p: Partition, seed: number | undefined, bufferSize: number, progress: { position: number }): AsyncGenerator<IndexedRecord> {
+  const skip = progress.position;
   const random = seed === undefined ? undefined : randomStream((seed ^ mix(p.part)) >>> 0);
   const buffer: IndexedRecord[] = [];
   let emitted = 0;
   const emit = function* (r: IndexedRecord): Generator<IndexedRecord> {
-    if (emitted++ >= skip) yield r;
+    if (emitted++ >= skip) {
+      progress.position++;
+      yield r;
+    }
   };
   let reader: PageReader | undefined;
   let plan: ReturnType<typeof resolve> | undefined;

@@ -86,13 +86,23 @@ class U32List {
   }
 }
 
-/** Encoded records in, pages and then the record index out: the raw stream of an indexed dataset. */
-export async function* indexedPages(records: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, chunkSize: number, counts: { records: number }): AsyncGenerator<Uint8Array> {
+/**
+ * Records in (encoded by `encode`, in the same loop: one async layer per
+ * record), pages and then the record index out: the raw stream of an
+ * indexed dataset.
+ */
+export async function* indexedPages<T>(
+  records: AsyncIterable<T> | Iterable<T>,
+  encode: (record: T, index: number) => Uint8Array,
+  chunkSize: number,
+  counts: { records: number },
+): AsyncGenerator<Uint8Array> {
   const writer = new PageWriter(chunkSize);
   const positions = new U32List();
-  for await (const bytes of records) {
-    yield* writer.add(bytes);
+  for await (const record of records) {
+    const pages = writer.add(encode(record, positions.length));
     positions.push(writer.lastPosition);
+    if (pages.length > 0) yield* pages;
   }
   yield writer.finish(true);
   counts.records = positions.length;
@@ -105,10 +115,7 @@ export async function writeRecords(records: AsyncIterable<unknown> | Iterable<un
   const { fields: _f, ...packOptions } = options;
   const chunkSize = resolveChunkSize(options.chunkSize);
   const counts = { records: 0 };
-  async function* encoded(): AsyncGenerator<Uint8Array> {
-    let i = 0;
-    for await (const r of records) yield encodeTyped(r, i++, fields);
-  }
-  const report = await pack(indexedPages(encoded(), chunkSize, counts), sink, { ...packOptions, chunkSize, contentType: TYPED_CONTENT_TYPE, contentMeta: typedMeta(fields) });
+  const encode = (r: unknown, i: number): Uint8Array => encodeTyped(r, i, fields);
+  const report = await pack(indexedPages(records, encode, chunkSize, counts), sink, { ...packOptions, chunkSize, contentType: TYPED_CONTENT_TYPE, contentMeta: typedMeta(fields) });
   return { ...report, records: counts.records, fields };
 }
