@@ -75,7 +75,7 @@ if (SECTIONS.includes('records')) {
   const payload = M * (128 + 10) * 4;
   const f32 = join(dir, 'f32.hvs');
   const typed = join(dir, 'typed.hvs');
-  const runs = { floatWrite: [], typedWrite: [], floatRead: [], typedRead: [] };
+  const runs = { floatWrite: [], typedWrite: [], floatRead: [], typedRead: [], typedShuffled: [] };
   for (let r = 0; r < ROUNDS; r++) {
     runs.floatWrite.push(await time(() => writeTrainingData(floatRecords(M, 128, 10), f32, { compression: 'lz4' })));
     runs.typedWrite.push(await time(() => writeRecords(floatRecords(M, 128, 10), typed, { fields: FIELDS, compression: 'lz4' })));
@@ -93,6 +93,13 @@ if (SECTIONS.includes('records')) {
         if (n !== M) throw new Error('typed read lost records');
       }),
     );
+    runs.typedShuffled.push(
+      await time(async () => {
+        let n = 0;
+        for await (const _ of readRecords(typed, { shuffle: true, seed: r, epoch: r })) n++;
+        if (n !== M) throw new Error('shuffled read lost records');
+      }),
+    );
   }
   const mbps = (s) => payload / 1e6 / median(s);
   results.records = {
@@ -100,11 +107,13 @@ if (SECTIONS.includes('records')) {
     payloadMB: payload / 1e6,
     writeMBps: { float32: mbps(runs.floatWrite), typed: mbps(runs.typedWrite), ratio: mbps(runs.typedWrite) / mbps(runs.floatWrite) },
     readMBps: { float32: mbps(runs.floatRead), typed: mbps(runs.typedRead), ratio: mbps(runs.typedRead) / mbps(runs.floatRead) },
+    shuffledReadMBps: { typed: mbps(runs.typedShuffled), ratioToFileOrder: mbps(runs.typedShuffled) / mbps(runs.typedRead) },
     runsSeconds: runs,
   };
   console.log(`records (${M} x 552 B payload, LZ4, ${ROUNDS} alternating rounds, medians):`);
   console.log(`  write MB/s  float32 ${results.records.writeMBps.float32.toFixed(0)}  typed ${results.records.writeMBps.typed.toFixed(0)}  typed/float32 ${results.records.writeMBps.ratio.toFixed(2)}x`);
   console.log(`  read  MB/s  float32 ${results.records.readMBps.float32.toFixed(0)}  typed ${results.records.readMBps.typed.toFixed(0)}  typed/float32 ${results.records.readMBps.ratio.toFixed(2)}x`);
+  console.log(`  typed, full-permutation epoch through the index: ${results.records.shuffledReadMBps.typed.toFixed(0)} MB/s (${results.records.shuffledReadMBps.ratioToFileOrder.toFixed(2)}x file order)`);
 }
 
 // 2. get(i) against scanning to i, on an N-record LZ4 dataset (float32, as datasets were written before).

@@ -33,6 +33,7 @@ const specs = DTYPES.map((dtype, i) => {
 specs.push({ name: 'step', dtype: 'int64', shape: [], seed: 99 });
 
 const digests = {};
+const nodeBaseline = process.memoryUsage().rss;
 /** Seeded bytes of a tensor, 1 MiB at a time (xorshift32), hashed as they go. */
 function* bytes(spec) {
   let left = spec.shape.reduce((a, b) => a * b, 1) * DTYPE_INFO[spec.dtype].size;
@@ -83,6 +84,7 @@ const py = spawnSync(
     `
 import hashlib, json, resource, sys, time
 from hivestream import open_checkpoint
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 want = json.load(open(sys.argv[2]))
 t = time.perf_counter()
 bad = 0
@@ -92,7 +94,7 @@ with open_checkpoint(sys.argv[1], cache_chunks=1) as ck:
         for piece in ck.pieces(e["name"]):
             h.update(piece)
         bad += h.hexdigest() != want[e["name"]]
-print(json.dumps({"bad": bad, "seconds": time.perf_counter() - t, "maxRss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}))
+print(json.dumps({"bad": bad, "seconds": time.perf_counter() - t, "maxRss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "baseline": baseline}))
 `,
     path,
     join(dir, 'digests.json'),
@@ -107,13 +109,13 @@ const report = {
   rawBytes: ck.layout.byteLength,
   containerBytes: statSync(path).size,
   compression: lz4 ? 'lz4' : 'none',
-  node: { writeSeconds: writeS, readSeconds: readS, mismatches: bad, peakRssBytes: nodeRss },
-  python: { readSeconds: python.seconds, mismatches: python.bad, peakRssBytes: python.maxRss },
+  node: { writeSeconds: writeS, readSeconds: readS, mismatches: bad, peakRssBytes: nodeRss, rssAfterImportBytes: nodeBaseline },
+  python: { readSeconds: python.seconds, mismatches: python.bad, peakRssBytes: python.maxRss, rssAfterImportBytes: python.baseline },
 };
 console.log(JSON.stringify(report));
 console.log(
-  `${specs.length} tensors, ${mb(report.rawBytes)} MB raw: Node write ${writeS.toFixed(1)} s, read ${readS.toFixed(1)} s, ${bad} mismatches, peak RSS ${mb(nodeRss)} MB; ` +
-    `Python read ${python.seconds.toFixed(1)} s, ${python.bad} mismatches, peak RSS ${mb(python.maxRss)} MB`,
+  `${specs.length} tensors, ${mb(report.rawBytes)} MB raw: Node write ${writeS.toFixed(1)} s, read ${readS.toFixed(1)} s, ${bad} mismatches, peak RSS ${mb(nodeRss)} MB (${mb(nodeBaseline)} after import); ` +
+    `Python read ${python.seconds.toFixed(1)} s, ${python.bad} mismatches, peak RSS ${mb(python.maxRss)} MB (${mb(python.baseline)} after import)`,
 );
 if (arg('--keep') === undefined) rmSync(dir, { recursive: true, force: true });
 await closeIdlePools();

@@ -116,7 +116,7 @@ class Dataset(Closing):
     def partition_length(self, rank=0, world_size=1, worker_id=0, num_workers=1, block_size=1):
         return partition_size(len(self), rank * num_workers + worker_id, world_size * num_workers, block_size)
 
-    def _indexed(self, layout, seed, skip, window=8192):
+    def _indexed(self, layout, seed, skip, window=65536):
         n = len(self)
         order = None if seed is None else permutation(n, seed)
         batch = []

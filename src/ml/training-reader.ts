@@ -30,7 +30,7 @@ export interface ReadRecordsOptions extends PartitionOptions, Omit<ChunkReadOpti
   epoch?: number;
   /** Without an index: records held to shuffle (default 4096). */
   shuffleBuffer?: number;
-  /** With an index: positions read per window (default 8192). */
+  /** With an index: positions read per window (default 65536; the window's records are held decoded). */
   windowRecords?: number;
   /** A state() from an earlier run of the same partition: continue after it. */
   resume?: ReaderState;
@@ -98,7 +98,7 @@ export function readRecords(source: Source, options: ReadRecordsOptions = {}): R
   return {
     [Symbol.asyncIterator]: () =>
       indexed && dataset !== undefined
-        ? fromIndex(dataset, partition, order, progress, options.windowRecords ?? 8192)
+        ? fromIndex(dataset, partition, order, progress, options.windowRecords ?? 65536)
         : fromStream(source, options, partition, order, shuffleBuffer, progress),
     state: () => ({ ...base, position: progress.position }),
     length: indexed && dataset !== undefined ? partitionSize(dataset.length, partition) : undefined,

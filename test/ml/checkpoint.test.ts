@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  ChecksumMismatchError,
   ContentTypeError,
   DTYPES,
   DtypeMismatchError,
@@ -206,6 +207,22 @@ describe('safetensors interop', () => {
     const cli = await runCli(['pack', '--from', 'safetensors', tmp.path('bad.safetensors'), '-o', tmp.path('bad.hvs')]);
     expect(cli.code).toBe(3);
     expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('a damaged container: a flipped data byte fails that tensor only, a cut file fails at open', async () => {
+    const path = tmp.path('damaged.hvs');
+    await writeCheckpoint([{ name: 'a', dtype: 'uint8', shape: [20000], data: bytesOf('uint8', [20000], 3) }, { name: 'b', dtype: 'int32', shape: [2], data: Int32Array.of(1, 2) }], path, { chunkSize: 4096 });
+    const bytes = readFileSync(path);
+    const flipped = Buffer.from(bytes);
+    const at = Math.floor(bytes.length / 3);
+    flipped[at] = (flipped[at] ?? 0) ^ 1;
+    writeFileSync(tmp.path('flipped.hvs'), flipped);
+    const ck = await openCheckpoint(tmp.path('flipped.hvs'));
+    expect(() => ck.read('a')).toThrow(ChecksumMismatchError);
+    expect(ck.read('b').data).toEqual(Int32Array.of(1, 2));
+    ck.close();
+    writeFileSync(tmp.path('cut.hvs'), bytes.subarray(0, bytes.length - 100));
+    await expect(openCheckpoint(tmp.path('cut.hvs'))).rejects.toThrow(TruncatedStreamError);
   });
 
   it('another container is not a checkpoint', async () => {
