@@ -1,14 +1,14 @@
 // The library API: pack, unpack, verify, inspect.
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
-import { runPack, type PackReport } from './engine/pack.js';
-import { runUnpack, type UnpackReport } from './engine/unpack.js';
-import { runInspect, type InspectReport } from './engine/inspect.js';
+import { runPack, type PackReport } from './engine/main/pack.js';
+import { runUnpack, type UnpackReport } from './engine/main/unpack.js';
+import { runInspect, type InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/chunk-reader.js';
-import { trackRun, type FinalFigures } from './ml/metrics.js';
+import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
+import { observeRun, type FinalFigures } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -77,7 +77,7 @@ async function operate<R extends FinalFigures>(
 ): Promise<R & Timed> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
-  const run = trackRun(op, options.onProgress);
+  const run = observeRun(op, options.onProgress);
   let input: Input | undefined;
   let out: Sink | undefined;
   try {
@@ -139,7 +139,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   if (corrupt !== 'throw' && corrupt !== 'report') throw new ValidationError('corrupt', `${JSON.stringify(corrupt)} is not 'throw' or 'report'`);
   const cfg = { ...(await common(options)), limits: readLimits(options), corrupt };
   throwIfAborted(options.signal);
-  const run = trackRun('read-chunks', options.onProgress);
+  const run = observeRun('read-chunks', options.onProgress);
   let finished = false;
   const input = await openSource(source).catch((err: unknown) => {
     run.failed();

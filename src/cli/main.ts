@@ -49,7 +49,8 @@ mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
 8 circuit breaker open (the worker pool kept failing), 9 retries
 exhausted, 12 input changed while read, 14 back end unavailable, 15 a
 batch job incomplete (files failed, missing or done twice), 16 unreadable
-manifest, 17 bad or missing record index, 130 interrupted.
+manifest, 17 another kind of container than expected, 18 dtype
+mismatch, 19 bad or missing record index, 130 interrupted.
 `;
 }
 

@@ -9,7 +9,7 @@
 // any one tensor from the chunks that hold it, verified, without the others.
 import { pack, type SinkTarget } from '../api.js';
 import { ContentTypeError, DtypeMismatchError, FormatError, ValidationError } from '../errors.js';
-import type { PackReport } from '../engine/pack.js';
+import type { PackReport } from '../api.js';
 import type { PackOptions } from '../options.js';
 import { resolveDtype, resolveTensorShape, typedView, type Dtype, type TensorData } from './dtypes.js';
 import { ChunkFile, type ChunkFileOptions, type ChunkFileStats } from './chunk-file.js';

@@ -11,7 +11,7 @@
 // LZ4 back end): the engine reads containers front to back only.
 import { createHash } from 'node:crypto';
 import { close, fstatSync, openSync } from 'node:fs';
-import { pread } from '../engine/container-input.js';
+import { preadFully } from '../io/pread.js';
 import { ChecksumMismatchError, FormatError, FrameTooLargeError, IoError, TruncatedStreamError } from '../errors.js';
 import { parseHeader, type ContainerHeader } from '../format/header.js';
 import { decodeRecord, RECORD_OVERHEAD_MAX } from '../format/record.js';
@@ -195,6 +195,15 @@ export class ChunkFile {
     if (stored !== expected) throw new ChecksumMismatchError(seq, at, expected, stored, seq * this.chunkSize);
     if (actual !== expected) throw new ChecksumMismatchError(seq, at, expected, actual, seq * this.chunkSize);
     return raw;
+  }
+}
+
+/** A positional read, whole unless the file ends; failures are IoErrors naming the path. */
+export function pread(fd: number, buf: Uint8Array, position: number, path: string): number {
+  try {
+    return preadFully(fd, buf, position);
+  } catch (cause) {
+    throw new IoError('read', path, { cause });
   }
 }
 

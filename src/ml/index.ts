@@ -1,5 +1,4 @@
-// The ML ingestion API (docs/ML.md). prometheus.ts is a separate subpath
-// export ('hivestream/prometheus'), so prom-client stays optional.
+// The ML ingestion API (docs/ML.md): training records, pages, model weights.
 export {
   NeuralDataStream,
   writeTrainingData,
@@ -46,10 +45,6 @@ export { SAFETENSORS_MAX_HEADER, TENSOR_METADATA_KEY } from './safetensors.js';
 export { ChunkFile, type ChunkFileOptions, type ChunkFileStats } from './chunk-file.js';
 export { DTYPE_INFO } from './dtypes.js';
 export type { TensorBody } from './tensor-bytes.js';
-export { chunked, type ChunkedOptions, type TypedArray } from './chunked.js';
-export { createPackStream, createUnpackStream, EngineStream, type StreamOptions } from './streams.js';
-export { toWebReadable, fromWebWritable, packTransformStream, unpackTransformStream, type WebTransformPair, type WebReadableOptions } from './web-streams.js';
-export { metrics, type MetricsSnapshot, type Operation as MetricsOperation, type OperationCounts } from './metrics.js';
 export { writeRecords, TYPED_CONTENT_TYPE, type WriteRecordsOptions, type RecordsWriteReport, type TypedDatasetInfo } from './typed-records.js';
 export type { FieldSpec, Field } from './fields.js';
 export type { TypedRecord, TypedTensor, TypedValue } from './typed-codec.js';

@@ -5,10 +5,9 @@
 // container's content type and directory before writing anything.
 import { closeSync, fstatSync } from 'node:fs';
 import { pack, unpack, type SinkTarget } from '../api.js';
-import { pread } from '../engine/container-input.js';
-import { openFile } from './chunk-file.js';
-import type { PackReport } from '../engine/pack.js';
-import type { UnpackReport } from '../engine/unpack.js';
+import { openFile, pread } from './chunk-file.js';
+import type { PackReport } from '../api.js';
+import type { UnpackReport } from '../api.js';
 import type { PackOptions, UnpackOptions } from '../options.js';
 import { CHECKPOINT_CONTENT_TYPE, checkpointInfo, Checkpoint, readLayout, type CheckpointInfo } from './checkpoint.js';
 import { SAFETENSORS_MAX_HEADER } from './safetensors.js';

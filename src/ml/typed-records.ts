@@ -5,7 +5,7 @@
 // fields are a declaration like any other.
 import { pack, type SinkTarget } from '../api.js';
 import { ContentTypeError, FormatError } from '../errors.js';
-import type { PackReport } from '../engine/pack.js';
+import type { PackReport } from '../api.js';
 import { resolveChunkSize, type PackOptions } from '../options.js';
 import { avroSchema, fieldsFromJson, fieldsToJson, resolveFields, type Field, type FieldSpec } from './fields.js';
 import { encodeIndex, INDEX_KIND } from './record-index.js';

@@ -6,7 +6,7 @@
 // chunks, and readModelWeights holds only the result it returns.
 import { pack, readChunks, type ChunkEvent, type ChunkReadOptions, type ChunkReadReport, type Source, type SinkTarget } from '../api.js';
 import { ContentTypeError, DtypeMismatchError, FormatError, ValidationError } from '../errors.js';
-import type { PackReport } from '../engine/pack.js';
+import type { PackReport } from '../engine/main/pack.js';
 import type { PackOptions } from '../options.js';
 import { byteLengthOf, dtypeOf, isTensorData, resolveDtype, resolveTensorShape, typedView, type Dtype, type TensorData } from './dtypes.js';
 import { bodyBytes, checkBody, elementSlices, type TensorBody, type TensorSlice } from './tensor-bytes.js';

@@ -177,7 +177,7 @@ describe('safetensors interop', () => {
     expect(wrong.code).toBe(0); // w.hvs is a checkpoint too
     await streamModelWeights(new Float32Array(4), tmp.path('t.hvs'));
     const notCk = await runCli(['unpack', '--to', 'safetensors', tmp.path('t.hvs'), '-o', tmp.path('y'), '-q']);
-    expect(notCk.code).toBe(15);
+    expect(notCk.code).toBe(17);
     expect(notCk.stderr).toMatch(/^hivestream: container holds "tensor\/1", expected "checkpoint\/1"/);
     const badFlag = await runCli(['pack', '--from', 'gguf', tmp.path('c.safetensors'), '-o', tmp.path('z')]);
     expect(badFlag.code).toBe(2);

@@ -2,7 +2,7 @@
 // the ring asks for it before first use (unless HIVESTREAM_HUGE_PAGES=0).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../dist/engine/ring.js';
+import { Ring } from '../../dist/engine/main/ring.js';
 import { addon, native, skipNote } from './addon.js';
 
 const HUGE = 2 << 20;

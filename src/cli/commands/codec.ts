@@ -2,8 +2,8 @@
 import { pack, unpack, verify } from '../../api.js';
 import { ValidationError } from '../../errors.js';
 import { resolveCompression, type Progress } from '../../options.js';
-import { parseFaults } from '../../engine/faults.js';
-import type { ResilienceOptions } from '../../engine/guard.js';
+import { parseFaults } from '../../engine/main/faults.js';
+import type { ResilienceOptions } from '../../engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from '../../engine/backends/kernels.js';
 import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { progressLine } from '../progress.js';
