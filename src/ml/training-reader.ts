@@ -88,25 +88,29 @@ export function readRecords(source: Source, options: ReadRecordsOptions = {}): R
   // The index serves shuffles and partitions (each reads only its records); one reader
   // of the whole file in order goes faster through readChunks (the worker pool decodes).
   const random = shuffle || partition.parts > 1;
-  const dataset = typeof source === 'string' && random ? Dataset.open(source, options) : undefined;
-  const indexed = dataset?.hasIndex === true;
-  if (dataset !== undefined && !indexed) dataset.close();
+  // Opened here to learn whether it has an index (and its length), closed at once:
+  // each iteration opens its own, so an iterator never started holds no file.
+  const probe = typeof source === 'string' && random ? Dataset.open(source, options) : undefined;
+  const records = probe?.hasIndex === true ? probe.length : undefined;
+  probe?.close();
+  const indexed = records !== undefined && typeof source === 'string';
   const base: ReaderState = { version: 1, mode: indexed ? 'index' : 'stream', seed, epoch, shuffle, shuffleBuffer: indexed ? 0 : shuffleBuffer, ...partition, position: 0 };
   // Records yielded so far: the readers count it themselves (no extra async layer per record).
   const progress = { position: checkResume(options.resume, base) };
   const order = shuffle ? epochSeed(seed, epoch) : undefined;
   return {
     [Symbol.asyncIterator]: () =>
-      indexed && dataset !== undefined
-        ? fromIndex(dataset, partition, order, progress, options.windowRecords ?? 65536)
+      indexed
+        ? fromIndex(() => Dataset.open(source, options), partition, order, progress, options.windowRecords ?? 65536)
         : fromStream(source, options, partition, order, shuffleBuffer, progress),
     state: () => ({ ...base, position: progress.position }),
-    length: indexed && dataset !== undefined ? partitionSize(dataset.length, partition) : undefined,
+    length: records === undefined ? undefined : partitionSize(records, partition),
   };
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- an async generator, the same interface as the stream reader
-async function* fromIndex(ds: Dataset, p: Partition, seed: number | undefined, progress: { position: number }, window: number): AsyncGenerator<IndexedRecord> {
+async function* fromIndex(open: () => Dataset, p: Partition, seed: number | undefined, progress: { position: number }, window: number): AsyncGenerator<IndexedRecord> {
+  const ds = open();
   try {
     const n = ds.length;
     const order = seed === undefined ? undefined : permutation(n, seed);
