@@ -19,7 +19,7 @@ export { mergeManifests, type MergeOptions, type MergeReport } from './convert/m
 export { parseShard, shardOf, type Shard } from './convert/shard.js';
 export { outputName, type Target } from './convert/paths.js';
 export type { JobLine, FileLine, EndLine, ManifestLine } from './convert/manifest.js';
-export { closeIdlePools } from './engine/main/pool-cache.js';
+export { Engine, getEngine, configureEngine, closeIdlePools, type EngineOptions, type EngineStats } from './engine/main/engine.js';
 export * from './resilience/index.js';
 export type { ResilienceOptions, ResilienceStats } from './engine/main/task-guard.js';
 export { parseFaults, type FaultOptions, type FaultRates } from './engine/main/faults.js';

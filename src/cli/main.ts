@@ -50,7 +50,7 @@ mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
 exhausted, 12 input changed while read, 14 back end unavailable, 15 a
 batch job incomplete (files failed, missing or done twice), 16 unreadable
 manifest, 17 another kind of container than expected, 18 dtype
-mismatch, 19 bad or missing record index, 130 interrupted.
+mismatch, 20 bad or missing record index, 130 interrupted.
 `;
 }
 

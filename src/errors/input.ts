@@ -155,7 +155,7 @@ export class CorruptRecordsError extends InputError {
 /** A dataset's record index is missing, malformed or disagrees with the pages it indexes. */
 export class IndexError extends InputError {
   override readonly code = 'E_INDEX';
-  override readonly exitCode = 19;
+  override readonly exitCode = 20;
   constructor(
     readonly reason: string,
     options?: HiveErrorOptions,

@@ -44,6 +44,22 @@ export class TransientError extends HiveError {
   override readonly exitCode = 13;
 }
 
+/**
+ * The engine is overloaded: its admission queue of waiting runs is full.
+ * Nothing of the refused run was started; try again later (or queue less).
+ */
+export class OverloadedError extends HiveError {
+  override readonly code = 'E_OVERLOADED';
+  override readonly exitCode = 19;
+  constructor(
+    readonly queued: number,
+    readonly limit: number,
+    options?: HiveErrorOptions,
+  ) {
+    super(`engine overloaded: ${queued} runs already wait for one of ${limit} places; try again later`, options);
+  }
+}
+
 /** A batch job (convert, manifest merge) did not cover every file: some failed, are missing or were done twice. */
 export class BatchIncompleteError extends HiveError {
   override readonly code = 'E_BATCH_INCOMPLETE';

@@ -56,3 +56,4 @@ export {
   type ErrorRecoveryOptions,
   type ErrorRecoveryStats,
 } from './coordinator.js';
+export { AimdLimit, GradientLimit, type AimdOptions, type ConcurrencyLimit, type GradientOptions, type LimitBounds } from './concurrency-limit.js';

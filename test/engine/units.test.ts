@@ -1,59 +1,103 @@
-// Unit tests of the engine's pieces, outside any run: the ring's free list
-// and backpressure, the reorder window, ring plans, and worker waves.
+// Unit tests of the engine's pieces, outside any run: the ring's arena, a
+// stream's slots and their backpressure, the reorder window, stream plans,
+// and worker waves.
 import { describe, expect, it } from 'vitest';
 import { AbortError } from '../../dist/errors.js';
 import { Ring } from '../../dist/engine/main/ring.js';
+import { StreamSlots } from '../../dist/engine/main/stream-slots.js';
 import { ReorderWindow } from '../../dist/engine/main/reorder.js';
-import { packRing, planRing, readRing } from '../../dist/engine/main/ring-plan.js';
+import { packPlan, readPlan } from '../../dist/engine/main/ring-plan.js';
 import { inWaves, WAVE_BYTES } from '../../dist/engine/worker/waves.js';
-import { lz4Bound, ringBytes } from '../../dist/engine/contract/slots.js';
+import { lz4Bound } from '../../dist/engine/contract/slots.js';
 
 describe('Ring', () => {
-  const layout = { slots: 4, inputBytes: 1000, outputBytes: 100 };
+  const MiB = 1 << 20;
 
-  it('hands out the lowest slots first and waits when none is free', async () => {
-    const ring = new Ring(layout);
-    expect(await ring.acquire(3)).toEqual([0, 1, 2]);
-    expect(ring.inUse).toBe(3);
-    expect(await ring.acquire(3)).toEqual([3]);
-    let got: number[] | undefined;
-    const waiting = ring.acquire(2).then((s) => (got = s));
-    await Promise.resolve();
-    expect(got).toBeUndefined();
-    ring.release(1);
-    await waiting;
-    expect(got).toEqual([1]);
+  it('carves slots of any size out of its arena and gets the memory back, merged, when they are freed', () => {
+    const ring = new Ring({ controlSlots: 8, arenaBytes: 4 * MiB });
+    const a = ring.allocSlot(MiB, MiB);
+    const b = ring.allocSlot(64 << 10, 0);
+    const c = ring.allocSlot(MiB, 0);
+    if (a === undefined || b === undefined || c === undefined) throw new Error('no slot');
+    expect(ring.allocSlot(2 * MiB, 0)).toBeUndefined();
+    expect(ring.slotsInUse).toBe(3);
+    ring.freeSlot(a);
+    ring.freeSlot(c);
+    // a and c are not adjacent (b sits between them): 2 MiB in one piece only once b goes.
+    expect(ring.allocSlot(2 * MiB + 1, 0)).toBeUndefined();
+    ring.freeSlot(b);
+    expect(ring.arenaFree).toBe(4 * MiB);
+    const big = ring.allocSlot(2 * MiB, 2 * MiB);
+    expect(big).toBeDefined();
   });
 
   it('keeps control fields, areas, inputs and outputs of each slot apart', () => {
-    const ring = new Ring(layout);
-    expect(ring.sab.byteLength).toBe(ringBytes(layout));
-    for (let s = 0; s < layout.slots; s++) {
-      ring.set(s, 'length', 1000 + s);
-      ring.area(s, 'digest').fill(s + 1);
-      ring.input(s).fill(s + 10);
-      ring.output(s).fill(s + 20);
-    }
-    for (let s = 0; s < layout.slots; s++) {
-      expect(ring.get(s, 'length')).toBe(1000 + s);
-      expect(ring.area(s, 'digest').every((b) => b === s + 1)).toBe(true);
-      expect(ring.input(s).every((b) => b === s + 10)).toBe(true);
-      expect(ring.output(s).every((b) => b === s + 20)).toBe(true);
+    const ring = new Ring({ controlSlots: 4, arenaBytes: 1 << 20 });
+    const slots = [ring.allocSlot(1000, 100), ring.allocSlot(333, 0), ring.allocSlot(64, 4096)].map((s) => s ?? -1);
+    slots.forEach((s, i) => {
+      ring.set(s, 'length', 1000 + i);
+      ring.area(s, 'digest').fill(i + 1);
+      ring.input(s).fill(i + 10);
+      ring.output(s).fill(i + 20);
+    });
+    slots.forEach((s, i) => {
+      expect(ring.get(s, 'length')).toBe(1000 + i);
+      expect(ring.area(s, 'digest').every((b) => b === i + 1)).toBe(true);
+      expect(ring.input(s).every((b) => b === i + 10)).toBe(true);
+      expect(ring.output(s).every((b) => b === i + 20)).toBe(true);
       expect(ring.inputAt(s) % 64).toBe(0);
-    }
+    });
+    expect(ring.input(slots[1] ?? 0).length).toBe(333);
+    expect(ring.output(slots[1] ?? 0).length).toBe(0);
+  });
+
+  it('says when a plan could never fit', () => {
+    const ring = new Ring({ controlSlots: 4, arenaBytes: 4 * MiB });
+    expect(ring.couldFit(2, MiB, MiB)).toBe(true);
+    expect(ring.couldFit(3, MiB, MiB)).toBe(false);
+    expect(ring.couldFit(5, 1, 0)).toBe(false);
+  });
+});
+
+describe('StreamSlots', () => {
+  const ring = (): Ring => new Ring({ controlSlots: 16, arenaBytes: 1 << 20 });
+  const own = (r: Ring, n: number): StreamSlots => new StreamSlots(r, Array.from({ length: n }, () => r.allocSlot(1000, 0) ?? -1));
+
+  it('hands out its lowest slots first and waits when none is free', async () => {
+    const slots = own(ring(), 4);
+    const [s0, s1, s2, s3] = slots.all;
+    expect(await slots.acquire(3)).toEqual([s0, s1, s2]);
+    expect(slots.inUse).toBe(3);
+    expect(await slots.acquire(3)).toEqual([s3]);
+    let got: number[] | undefined;
+    const waiting = slots.acquire(2).then((s) => (got = s));
+    await Promise.resolve();
+    expect(got).toBeUndefined();
+    slots.release(s1 ?? -1);
+    await waiting;
+    expect(got).toEqual([s1]);
   });
 
   it('stops waiting for a slot when its signal aborts', async () => {
-    const ring = new Ring(layout);
-    await ring.acquire(4);
+    const slots = own(ring(), 2);
+    await slots.acquire(2);
     const ctl = new AbortController();
-    const waiting = ring.acquire(1, ctl.signal);
+    const waiting = slots.acquire(1, ctl.signal);
     ctl.abort();
     await expect(waiting).rejects.toBeInstanceOf(AbortError);
     // The aborted waiter does not swallow the next release.
-    const next = ring.acquire(1);
-    ring.release(2);
-    await expect(next).resolves.toEqual([2]);
+    const next = slots.acquire(1);
+    slots.release(slots.all[1] ?? -1);
+    await expect(next).resolves.toEqual([slots.all[1]]);
+  });
+
+  it('gives every slot back to the ring when closed', () => {
+    const r = ring();
+    const slots = own(r, 3);
+    expect(r.slotsInUse).toBe(3);
+    slots.close();
+    expect(r.slotsInUse).toBe(0);
+    expect(r.arenaFree).toBe(1 << 20);
   });
 });
 
@@ -84,33 +128,41 @@ describe('ReorderWindow', () => {
   });
 });
 
-describe('ring plans', () => {
+describe('stream plans', () => {
+  const MiB = 1 << 20;
+
   it('batches small chunks up to ~8 MiB per task and at least two chunks', () => {
-    expect(planRing(64 << 10, 2).batch).toBe(128);
-    expect(planRing(1 << 20, 2).batch).toBe(8);
-    expect(planRing(4 << 20, 2).batch).toBe(2);
-    expect(planRing(64 << 20, 2).batch).toBe(2);
-    expect(planRing(4096, 2).batch).toBe(1024);
+    expect(packPlan(64 << 10, 2, false, undefined).batch).toBe(128);
+    expect(packPlan(MiB, 2, false, undefined).batch).toBe(8);
+    expect(packPlan(4 * MiB, 2, false, undefined).batch).toBe(2);
+    expect(packPlan(4096, 2, false, undefined).batch).toBe(1024);
   });
 
-  it('gives each worker two batches of slots within the memory budget, and never fewer than workers + 2', () => {
-    expect(planRing(1 << 20, 2).slots).toBe(32);
-    expect(planRing(1 << 20, 8).slots).toBe(96); // 96 MiB of 1 MiB slots
-    expect(planRing(64 << 20, 4).slots).toBe(6);
+  it('gives a stream two batches of slots per worker within its memory budget, never fewer than workers + 2', () => {
+    expect(packPlan(MiB, 2, false, undefined).slots).toBe(32);
+    expect(packPlan(MiB, 8, false, undefined).slots).toBe(96); // 96 MiB of 1 MiB slots
+    expect(packPlan(64 * MiB, 4, false, undefined).slots).toBe(6);
+  });
+
+  it('asks for no more than a known input needs', () => {
+    expect(packPlan(MiB, 2, true, 64 << 10)).toMatchObject({ slots: 1, minSlots: 1, batch: 1, inputBytes: 64 << 10, outputBytes: lz4Bound(64 << 10) });
+    expect(packPlan(MiB, 2, false, 0)).toMatchObject({ slots: 1, inputBytes: 1 });
+    expect(packPlan(MiB, 2, false, 3 * MiB + 1)).toMatchObject({ slots: 4, minSlots: 2, inputBytes: MiB });
+    // Unknown size: two slots at least (the newest chunk waits to learn whether it is final).
+    expect(packPlan(MiB, 2, false, undefined).minSlots).toBe(2);
   });
 
   it('honours an explicit slot count, batching within half of it', () => {
-    expect(planRing(1 << 20, 2, 6)).toEqual({ slots: 6, batch: 3 });
-    expect(() => planRing(1 << 20, 2, 1)).toThrow(/at least 2/);
+    expect(packPlan(MiB, 2, false, undefined, 6)).toMatchObject({ slots: 6, batch: 3 });
+    expect(() => packPlan(MiB, 2, false, undefined, 1)).toThrow(/at least 2/);
   });
 
-  it('sizes pack output areas for LZ4 only when compressing, and read inputs for a whole block', () => {
-    expect(packRing(1 << 20, 2, false).layout.outputBytes).toBe(0);
-    expect(packRing(1 << 20, 2, true).layout.outputBytes).toBe(lz4Bound(1 << 20));
-    const r = readRing(1 << 20, 2);
-    expect(r.layout.inputBytes).toBeGreaterThan(1 << 20);
-    expect(r.layout.outputBytes).toBe(1 << 20);
-    expect(r.recordLimit).toBeLessThan(r.layout.inputBytes);
+  it('sizes read slots for a whole block in and a chunk out, bounded by the container file', () => {
+    const r = readPlan(MiB, 2, undefined);
+    expect(r.inputBytes).toBeGreaterThan(MiB);
+    expect(r.outputBytes).toBe(MiB);
+    expect(r.recordLimit).toBeLessThan(r.inputBytes);
+    expect(readPlan(MiB, 2, 5000)).toMatchObject({ slots: 2, minSlots: 1, inputBytes: 5000 });
   });
 });
 
@@ -138,9 +190,9 @@ describe('worker waves', () => {
     const seen: number[][] = [];
     const result = inWaves([0, 1, 2, 3], () => 2 << 20, (group) => {
       seen.push(group);
-      return { kind: 'transient', message: 'x' };
+      return { kind: 'input-changed', reason: 'x' };
     });
-    expect(result).toEqual({ kind: 'transient', message: 'x' });
+    expect(result).toEqual({ kind: 'input-changed', reason: 'x' });
     expect(seen).toHaveLength(1);
   });
 });

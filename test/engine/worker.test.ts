@@ -24,24 +24,35 @@ describe.each([
   { hash: 'native', lz4: 'native' },
   { hash: 'node', lz4: 'lz4-napi' },
 ] as const)('worker tasks with $hash / $lz4', (backends) => {
+  /** A ring with `n` slots of these sizes (placed apart, not in order) and a worker context over it. */
+  async function setup(n: number, inputBytes: number, outputBytes: number) {
+    const ring = new Ring({ controlSlots: 16, arenaBytes: 8 << 20 });
+    // A small slot first, so the test's slots are not the first in the arena.
+    ring.allocSlot(100, 0);
+    const slots = Array.from({ length: n }, () => ring.allocSlot(inputBytes, outputBytes) ?? -1);
+    const ctx = initWorker({ sab: ring.sab, layout: ring.layout });
+    return { ring, ctx, kernels: await ctx.kernels(backends), slots };
+  }
+
   const text = sample('text', 3 * CHUNK, 5);
   const random = sample('random', CHUNK, 6);
 
   it('pack: hashes each slot in place, stores LZ4 only where it shrinks', async () => {
-    const ring = new Ring({ slots: 4, inputBytes: CHUNK, outputBytes: lz4Bound(CHUNK) });
-    const ctx = await initWorker({ sab: ring.sab, layout: ring.layout, backends });
+    const { ring, ctx, kernels, slots } = await setup(3, CHUNK, lz4Bound(CHUNK));
     const chunks = [text.subarray(0, CHUNK), random, text.subarray(CHUNK, CHUNK + 100)];
-    chunks.forEach((c, slot) => {
+    chunks.forEach((c, i) => {
+      const slot = slots[i] ?? -1;
       ring.input(slot, c.length).set(c);
       ring.set(slot, 'length', c.length);
       ring.set(slot, 'readAt', -1);
     });
-    expect(pack(ctx, { op: 'pack', slots: [0, 1, 2], fd: -1, lz4: true })).toBeNull();
-    chunks.forEach((c, slot) => expect(hex(ring.area(slot, 'digest'))).toBe(sha(c)));
-    expect(ring.get(0, 'codec')).toBe(CODEC_LZ4);
-    expect(ring.get(0, 'stored')).toBeLessThan(CHUNK);
-    expect(ring.get(1, 'codec')).toBe(CODEC_NONE);
-    expect(ring.get(1, 'stored')).toBe(CHUNK);
+    expect(pack(ctx, kernels, { op: 'pack', slots, fd: -1, lz4: true })).toBeNull();
+    chunks.forEach((c, i) => expect(hex(ring.area(slots[i] ?? -1, 'digest'))).toBe(sha(c)));
+    const [s0, s1] = slots as [number, number, number];
+    expect(ring.get(s0, 'codec')).toBe(CODEC_LZ4);
+    expect(ring.get(s0, 'stored')).toBeLessThan(CHUNK);
+    expect(ring.get(s1, 'codec')).toBe(CODEC_NONE);
+    expect(ring.get(s1, 'stored')).toBe(CHUNK);
   });
 
   it('pack: reads file chunks itself, and says when the file ended early', async () => {
@@ -49,17 +60,15 @@ describe.each([
     writeFileSync(path, text);
     const fd = openSync(path, 'r');
     try {
-      const ring = new Ring({ slots: 4, inputBytes: CHUNK, outputBytes: 0 });
-      const ctx = await initWorker({ sab: ring.sab, layout: ring.layout, backends });
-      for (let slot = 0; slot < 3; slot++) {
-        ring.set(slot, 'readAt', slot * CHUNK);
+      const { ring, ctx, kernels, slots } = await setup(4, CHUNK, 0);
+      slots.forEach((slot, i) => {
+        ring.set(slot, 'readAt', i * CHUNK - (i === 3 ? 10 : 0));
         ring.set(slot, 'length', CHUNK);
-      }
-      expect(pack(ctx, { op: 'pack', slots: [0, 1, 2], fd, lz4: false })).toBeNull();
-      for (let slot = 0; slot < 3; slot++) expect(hex(ring.area(slot, 'digest'))).toBe(sha(text.subarray(slot * CHUNK, (slot + 1) * CHUNK)));
-      ring.set(3, 'readAt', 3 * CHUNK - 10);
-      ring.set(3, 'length', CHUNK);
-      expect(pack(ctx, { op: 'pack', slots: [3], fd, lz4: false })).toMatchObject({ kind: 'input-changed' });
+      });
+      const first = slots.slice(0, 3);
+      expect(pack(ctx, kernels, { op: 'pack', slots: first, fd, lz4: false })).toBeNull();
+      first.forEach((slot, i) => expect(hex(ring.area(slot, 'digest'))).toBe(sha(text.subarray(i * CHUNK, (i + 1) * CHUNK))));
+      expect(pack(ctx, kernels, { op: 'pack', slots: slots.slice(3), fd, lz4: false })).toMatchObject({ kind: 'input-changed' });
     } finally {
       closeSync(fd);
     }
@@ -69,8 +78,7 @@ describe.each([
     const container = forge(chunksOf(text.subarray(0, 2 * CHUNK + 7), CHUNK), { chunkSize: CHUNK });
     const header = parseHeader(container, true, { maxChunkSize: CHUNK, maxHeaderBytes: 1 << 20 });
     if ('needMore' in header) throw new Error('header');
-    const ring = new Ring({ slots: 3, inputBytes: CHUNK + 1024, outputBytes: CHUNK });
-    const ctx = await initWorker({ sab: ring.sab, layout: ring.layout, backends });
+    const { ring, ctx, kernels, slots } = await setup(3, CHUNK + 1024, CHUNK);
     // Blocks follow the header: [count][size][record][sync].
     let pos = header.length;
     const blocks: Array<[number, number]> = [];
@@ -81,28 +89,30 @@ describe.each([
       blocks.push([size.next, size.value + SYNC_SIZE]);
       pos = size.next + size.value + SYNC_SIZE;
     }
-    blocks.forEach(([at, length], slot) => {
+    blocks.forEach(([at, length], i) => {
+      const slot = slots[i] ?? -1;
       ring.input(slot, length).set(container.subarray(at, at + length));
-      ring.set(slot, 'sequence', slot);
+      ring.set(slot, 'sequence', i);
       ring.set(slot, 'blockLength', length);
       ring.set(slot, 'blockOffset', at);
       ring.set(slot, 'readAt', -1);
     });
-    const task = { op: 'unpack' as const, slots: [0, 1, 2], fd: -1, chunkSize: CHUNK, sync: header.sync };
-    expect(unpack(ctx, task)).toBeNull();
-    for (let slot = 0; slot < 3; slot++) {
+    const task = { op: 'unpack' as const, slots, fd: -1, chunkSize: CHUNK, sync: header.sync };
+    expect(unpack(ctx, kernels, task)).toBeNull();
+    slots.forEach((slot, i) => {
       const length = ring.get(slot, 'length');
       const start = ring.get(slot, 'dataStart');
-      expect(Buffer.from(ring.bytes.subarray(start, start + length)).equals(text.subarray(slot * CHUNK, slot * CHUNK + length))).toBe(true);
-      expect(ring.get(slot, 'final')).toBe(slot === 2 ? 1 : 0);
-    }
-    expect(ring.get(2, 'hasHeaderDigest')).toBe(1);
-    expect(hex(ring.area(2, 'headerDigest'))).toBe(header.digestHex);
+      expect(Buffer.from(ring.bytes.subarray(start, start + length)).equals(text.subarray(i * CHUNK, i * CHUNK + length))).toBe(true);
+      expect(ring.get(slot, 'final')).toBe(i === 2 ? 1 : 0);
+    });
+    const [, s1, s2] = slots as [number, number, number];
+    expect(ring.get(s2, 'hasHeaderDigest')).toBe(1);
+    expect(hex(ring.area(s2, 'headerDigest'))).toBe(header.digestHex);
     // One byte of chunk 1's data flipped.
     const [at1, length1] = blocks[1] ?? [0, 0];
-    ring.input(1, length1).set(container.subarray(at1, at1 + length1));
-    const dataByte = ring.inputAt(1) + length1 - SYNC_SIZE - 100;
+    ring.input(s1, length1).set(container.subarray(at1, at1 + length1));
+    const dataByte = ring.inputAt(s1) + length1 - SYNC_SIZE - 100;
     ring.bytes[dataByte] = (ring.bytes[dataByte] ?? 0) ^ 1;
-    expect(unpack(ctx, { ...task, slots: [1] })).toMatchObject({ kind: 'checksum', sequence: 1, streamOffset: CHUNK });
+    expect(unpack(ctx, kernels, { ...task, slots: [s1] })).toMatchObject({ kind: 'checksum', sequence: 1, streamOffset: CHUNK });
   });
 });

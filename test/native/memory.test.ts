@@ -39,7 +39,7 @@ describe.skipIf(addon === undefined)(`adviseHugePages${skipNote}`, () => {
   });
 
   it.skipIf(!thp)('is asked for by a new ring, and not with HIVESTREAM_HUGE_PAGES=0', () => {
-    const layout = { slots: 4, inputBytes: 4 << 20, outputBytes: 0 };
+    const layout = { controlSlots: 16, arenaBytes: 16 << 20 };
     expect(new Ring(layout).hugePageBytes).toBeGreaterThan(0);
     const before = process.env.HIVESTREAM_HUGE_PAGES;
     process.env.HIVESTREAM_HUGE_PAGES = '0';

@@ -1,29 +1,53 @@
 // The contract between the main thread and the workers: the layout of the
-// SharedArrayBuffer ring and the meaning of each slot's control fields. Both
-// sides import this one file, so they always agree.
+// engine's SharedArrayBuffer and the meaning of each slot's control fields.
+// Both sides import this one file, so they always agree.
 //
-//   [control: slots x CONTROL_BYTES][slot 0: input | output][slot 1: ...]...
+//   [control block 0][control block 1]...[control block n-1][arena ...]
 //
-// A slot's control block holds small numbers (Float64 fields, below) and
-// three 32-byte areas; the input area holds a raw chunk (pack) or a container
-// block (unpack/verify); the output area holds LZ4 output (pack) or restored
-// bytes (unpack).
-
-export interface RingLayout {
-  slots: number;
-  inputBytes: number;
-  outputBytes: number;
-}
+// A slot is a control block plus an input area and an output area carved
+// out of the arena for one stream (main/arena.ts): the control block says
+// where its areas are, so slots of streams with different chunk sizes live
+// side by side and one task may carry slots of several streams. The input
+// area holds a raw chunk (pack) or a container block (unpack/verify); the
+// output area holds LZ4 output (pack) or restored bytes (unpack).
 
 export const CONTROL_BYTES = 256;
 const CONTROL_F64 = CONTROL_BYTES / 8;
-const ALIGN = 64;
+/** Areas start on cache lines. */
+export const AREA_ALIGN = 64;
+
+/** How the engine's buffer is laid out: control blocks first, then the arena. */
+export interface BufferLayout {
+  controlSlots: number;
+  arenaBytes: number;
+}
+
+export function bufferBytes(l: BufferLayout): number {
+  return arenaStart(l) + l.arenaBytes;
+}
+
+/** Byte offset of the arena (after the control blocks, page-aligned for huge pages). */
+export function arenaStart(l: BufferLayout): number {
+  return Math.ceil((l.controlSlots * CONTROL_BYTES) / 4096) * 4096;
+}
+
+export function alignArea(n: number): number {
+  return Math.ceil(n / AREA_ALIGN) * AREA_ALIGN;
+}
 
 /**
  * The Float64 fields of a control block, in index order: the one table both
  * threads use. "main" / "worker" says who writes a field for an operation.
  */
 const FIELDS = [
+  /** Main, at allocation: byte offset of the slot's input area in the buffer. */
+  'inputAt',
+  /** Main, at allocation: capacity of the input area. */
+  'inputBytes',
+  /** Main, at allocation: byte offset of the output area. */
+  'outputAt',
+  /** Main, at allocation: capacity of the output area (0: none). */
+  'outputBytes',
   /** Both: sequence number of the chunk (pack) or record (unpack); main writes it. */
   'sequence',
   /** Raw byte offset of the chunk in the stream. Pack: main. Unpack: worker (decoded). */
@@ -38,7 +62,7 @@ const FIELDS = [
   'readAt',
   /** Unpack, main: bytes of the block (record and sync marker) in the input area. */
   'blockLength',
-  /** Unpack, worker: ring byte offset where the restored bytes start (input area for NONE, output area for LZ4). */
+  /** Unpack, worker: buffer byte offset where the restored bytes start (input area for NONE, output area for LZ4). */
   'dataStart',
   /** Unpack, worker: 1 when the record is the final one. */
   'final',
@@ -50,8 +74,9 @@ const FIELDS = [
 
 export type SlotField = (typeof FIELDS)[number];
 
+type Placement = 'inputAt' | 'inputBytes' | 'outputAt' | 'outputBytes';
 /** The fields a pack task uses. */
-export type PackField = 'sequence' | 'offset' | 'length' | 'readAt' | 'codec' | 'stored';
+export type PackField = Placement | 'sequence' | 'offset' | 'length' | 'readAt' | 'codec' | 'stored';
 /** The fields an unpack (or verify) task uses: all of them. */
 export type UnpackField = SlotField;
 
@@ -69,27 +94,15 @@ export const AREAS = {
 export type Area = keyof typeof AREAS;
 if (FIELDS.length * 8 > AREAS.digest) throw new Error('internal: slot fields overlap the digest areas');
 
-function align(n: number): number {
-  return Math.ceil(n / ALIGN) * ALIGN;
-}
-
-export function slotStride(l: RingLayout): number {
-  return align(l.inputBytes) + align(l.outputBytes);
-}
-
-export function ringBytes(l: RingLayout): number {
-  return l.slots * CONTROL_BYTES + l.slots * slotStride(l);
-}
-
 /** LZ4's worst case for `n` input bytes, plus the 4-byte size prefix. */
 export function lz4Bound(n: number): number {
   return n + Math.floor(n / 255) + 16 + 4;
 }
 
 /**
- * A view of the ring that both threads use: where each slot's areas are,
- * and typed access to its control fields. `Field` narrows the fields an
- * operation's code may touch (PackField, UnpackField).
+ * A view of the engine's buffer that both threads use: typed access to a
+ * slot's control fields and where its areas are. `Field` narrows the fields
+ * an operation's code may touch (PackField, UnpackField).
  */
 export class RingView<Field extends SlotField = SlotField> {
   readonly bytes: Uint8Array;
@@ -97,10 +110,10 @@ export class RingView<Field extends SlotField = SlotField> {
 
   constructor(
     readonly sab: SharedArrayBuffer,
-    readonly layout: RingLayout,
+    readonly layout: BufferLayout,
   ) {
     this.bytes = new Uint8Array(sab);
-    this.f64 = new Float64Array(sab, 0, layout.slots * CONTROL_F64);
+    this.f64 = new Float64Array(sab, 0, layout.controlSlots * CONTROL_F64);
   }
 
   get(slot: number, field: Field): number {
@@ -111,7 +124,7 @@ export class RingView<Field extends SlotField = SlotField> {
     this.f64[slot * CONTROL_F64 + INDEX[field]] = value;
   }
 
-  /** Byte offset of a slot's 32-byte area in the ring. */
+  /** Byte offset of a slot's 32-byte area in the buffer. */
   areaAt(slot: number, area: Area): number {
     return slot * CONTROL_BYTES + AREAS[area];
   }
@@ -122,20 +135,30 @@ export class RingView<Field extends SlotField = SlotField> {
   }
 
   inputAt(slot: number): number {
-    return this.layout.slots * CONTROL_BYTES + slot * slotStride(this.layout);
+    return this.f64[slot * CONTROL_F64 + INDEX.inputAt] ?? 0;
   }
 
   outputAt(slot: number): number {
-    return this.inputAt(slot) + align(this.layout.inputBytes);
+    return this.f64[slot * CONTROL_F64 + INDEX.outputAt] ?? 0;
   }
 
-  input(slot: number, length = this.layout.inputBytes): Uint8Array {
+  /** The slot's input area, or its first `length` bytes. */
+  input(slot: number, length = this.f64[slot * CONTROL_F64 + INDEX.inputBytes] ?? 0): Uint8Array {
     const at = this.inputAt(slot);
     return this.bytes.subarray(at, at + length);
   }
 
-  output(slot: number, length = this.layout.outputBytes): Uint8Array {
+  output(slot: number, length = this.f64[slot * CONTROL_F64 + INDEX.outputBytes] ?? 0): Uint8Array {
     const at = this.outputAt(slot);
     return this.bytes.subarray(at, at + length);
+  }
+
+  /** Records where a slot's areas are (main thread, when the slot is given to a stream). */
+  place(slot: number, inputAt: number, inputBytes: number, outputAt: number, outputBytes: number): void {
+    const base = slot * CONTROL_F64;
+    this.f64[base + INDEX.inputAt] = inputAt;
+    this.f64[base + INDEX.inputBytes] = inputBytes;
+    this.f64[base + INDEX.outputAt] = outputAt;
+    this.f64[base + INDEX.outputBytes] = outputBytes;
   }
 }

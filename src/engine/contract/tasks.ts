@@ -1,23 +1,18 @@
 // Messages between the main thread and the workers. A task names slots; the
-// bytes stay in the shared ring. Failures come back as plain descriptors
-// (structured-clone safe) and become typed errors on the main thread.
-import type { RingLayout } from './slots.js';
+// bytes stay in the shared buffer. A task carries one or more parts, each a
+// batch of one stream's slots, so small streams share a worker round trip.
+// Failures come back as plain descriptors (structured-clone safe), one per
+// part, and become typed errors on the main thread.
+import type { BufferLayout } from './slots.js';
 import type { BackendChoice } from '../backends/select.js';
 import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoError, TransientError } from '../../errors.js';
 
 export interface WorkerInit {
   sab: SharedArrayBuffer;
-  layout: RingLayout;
-  backends: BackendChoice;
+  layout: BufferLayout;
 }
 
-/** Fault injection: what the worker should do wrong on this attempt. */
-interface TaskFault {
-  fault?: 'crash' | 'error' | 'stall';
-  stallMs?: number;
-}
-
-export interface PackTask extends TaskFault {
+export interface PackPart {
   op: 'pack';
   slots: number[];
   /** File descriptor the worker reads slot inputs from (slots with readAt >= 0). */
@@ -25,7 +20,7 @@ export interface PackTask extends TaskFault {
   lz4: boolean;
 }
 
-export interface UnpackTask extends TaskFault {
+export interface UnpackPart {
   op: 'unpack';
   slots: number[];
   fd: number;
@@ -33,19 +28,40 @@ export interface UnpackTask extends TaskFault {
   sync: Uint8Array;
 }
 
-export type Task = PackTask | UnpackTask;
+export type TaskPart = PackPart | UnpackPart;
 
-export type TaskFailure =
+/** Slots one task may name in all (job tables in workers are sized for it). */
+export const MAX_TASK_SLOTS = 1024;
+
+export interface Task {
+  parts: TaskPart[];
+  /** The back ends every part of the task uses. */
+  backends: BackendChoice;
+  /** Fault injection: what the worker should do wrong on this attempt. */
+  fault?: 'crash' | 'error' | 'stall';
+  stallMs?: number;
+}
+
+/** What one part found wrong with its stream's data: final for that stream, never retried. */
+export type PartFailure =
   | { kind: 'format'; reason: string; sequence?: number; offset?: number; field?: string }
   | { kind: 'checksum'; sequence: number; offset: number; expected: string; actual: string; streamOffset: number }
   | { kind: 'input-changed'; reason: string }
-  | { kind: 'io'; operation: string; errno: string; message: string }
-  | { kind: 'transient'; message: string };
+  | { kind: 'io'; operation: string; errno: string; message: string };
 
-/** A task resolves to null when every slot succeeded. */
-export type TaskResult = TaskFailure | null;
+/** The whole task failed and may succeed on another attempt. */
+export interface TransientFailure {
+  kind: 'transient';
+  message: string;
+}
 
-export function failureToError(f: TaskFailure, path: string | undefined): HiveError {
+/** A part's outcome: null when every slot of it succeeded. */
+export type PartResult = PartFailure | null;
+
+/** One outcome per part, in order, or a failure of the whole task. */
+export type TaskResult = PartResult[] | TransientFailure;
+
+export function failureToError(f: PartFailure | TransientFailure, path: string | undefined): HiveError {
   switch (f.kind) {
     case 'format':
       return new FormatError(f.reason, { sequence: f.sequence, offset: f.offset, field: f.field });

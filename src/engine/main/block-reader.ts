@@ -30,7 +30,7 @@ export async function readBlocks(
   let seq = 0;
   while (!run.failed) {
     await run.gate();
-    const slots = await ring.acquire(batch, run.signal);
+    const slots = await run.slots.acquire(batch, run.signal);
     const used: number[] = [];
     let eof = false;
     for (const slot of slots) {
@@ -56,7 +56,7 @@ export async function readBlocks(
       seq++;
       pos = recordAt + blockLength;
     }
-    for (const slot of slots.slice(used.length)) ring.release(slot);
+    for (const slot of slots.slice(used.length)) run.slots.release(slot);
     if (used.length > 0) submit(used, seq - used.length);
     if (eof) return { total: seq, end: pos };
   }

@@ -1,46 +1,47 @@
-// Read-only gauges over the runs in flight, for metrics: a run registers
-// itself while it holds a ring. Nothing here is on a hot path: the numbers
-// are read only when someone asks (a /metrics scrape).
-
-/** What a run exposes to the gauges. */
-export interface GaugeSource {
-  /** Ring slots holding a chunk (reading, hashing, or waiting to be written). */
-  readonly slotsInUse: number;
-  readonly slotCount: number;
-  /** Tasks waiting for a worker in the run's pool. */
-  readonly queueDepth: number;
-  /** The run's circuit breaker: closed, open, half-open or isolated. */
-  readonly breakerState: string;
-}
-
-const active = new Set<GaugeSource>();
-
-export function registerRun(run: GaugeSource): () => void {
-  active.add(run);
-  return () => {
-    active.delete(run);
-  };
-}
+// Read-only gauges of the process-wide engine, for metrics: read only when
+// someone asks (a /metrics scrape), never on a hot path, and without
+// starting an engine that does not exist yet.
+import { currentEngine } from './engine.js';
 
 export interface EngineGauges {
-  /** Runs holding a ring now. */
+  /** Runs admitted and not yet finished. */
   activeRuns: number;
+  /** Runs waiting for admission, the current admission limit, and runs refused so far. */
+  queuedRuns: number;
+  runLimit: number;
+  rejectedRuns: number;
+  /** Ring slots holding a chunk now, and slots held by the runs in flight. */
   slotsInUse: number;
   slotsTotal: number;
+  /** Batches waiting for a worker task, and tasks in flight. */
   queueDepth: number;
-  /** Breaker state of each active run. */
+  tasksInflight: number;
+  /** Ring memory held by streams, and the engine's budget. */
+  memoryUsed: number;
+  memoryBudget: number;
+  threads: number;
+  /** Breaker state of the engine's default guard. */
   breakerStates: string[];
 }
 
-/** Sums the gauges of every run in flight. */
 export function engineGauges(): EngineGauges {
-  const g: EngineGauges = { activeRuns: 0, slotsInUse: 0, slotsTotal: 0, queueDepth: 0, breakerStates: [] };
-  for (const run of active) {
-    g.activeRuns++;
-    g.slotsInUse += run.slotsInUse;
-    g.slotsTotal += run.slotCount;
-    g.queueDepth += run.queueDepth;
-    g.breakerStates.push(run.breakerState);
+  const e = currentEngine();
+  if (e === undefined) {
+    return { activeRuns: 0, queuedRuns: 0, runLimit: 0, rejectedRuns: 0, slotsInUse: 0, slotsTotal: 0, queueDepth: 0, tasksInflight: 0, memoryUsed: 0, memoryBudget: 0, threads: 0, breakerStates: [] };
   }
-  return g;
+  const s = e.stats();
+  return {
+    activeRuns: s.runs.inflight,
+    queuedRuns: s.runs.queued,
+    runLimit: s.runs.limit,
+    rejectedRuns: s.runs.rejected,
+    slotsInUse: s.memory.slotsBusy,
+    slotsTotal: s.memory.slotsHeld,
+    queueDepth: s.tasks.queuedBatches,
+    tasksInflight: s.tasks.inflight,
+    memoryUsed: s.memory.usedBytes,
+    memoryBudget: s.memory.budgetBytes,
+    threads: s.threads,
+    breakerStates: s.runs.inflight > 0 ? [s.breakerState] : [],
+  };
 }

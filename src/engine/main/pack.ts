@@ -13,7 +13,7 @@ import type { Sink } from '../../io/sink.js';
 import type { Compression } from '../../options.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
-import { packRing } from './ring-plan.js';
+import { packPlan } from './ring-plan.js';
 
 export interface PackReport {
   operation: 'pack';
@@ -37,7 +37,7 @@ export interface PackReport {
   durationMs: number;
 }
 
-export interface PackConfig extends Omit<RunConfig, 'layout' | 'inputPath'> {
+export interface PackConfig extends Omit<RunConfig, 'inputPath'> {
   chunkSize: number;
   compression: Compression;
   sourceName: string | undefined;
@@ -57,15 +57,17 @@ const FINAL_TAIL_MAX = 256;
 export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
   const { chunkSize } = cfg;
   const lz4 = cfg.compression === 'lz4';
-  const { plan, layout } = packRing(chunkSize, cfg.workers, lz4, cfg.ringSlots);
-  const run = new Run({ ...cfg, inputPath: input.path, layout });
-  const ring = run.ring;
+  // Bytes in memory and files have a known size: no more slots than chunks, and the last chunk is known.
+  const knownSize = input.size;
+  const plan = packPlan(chunkSize, Run.workersOf(cfg), lz4, knownSize, cfg.ringSlots);
+  const run = await Run.start({ ...cfg, inputPath: input.path }, plan, () => `pack with ${chunkSize}-byte chunks${lz4 ? ' and LZ4' : ''}`, knownSize);
+  const { ring, slots: own } = run;
   const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
   const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta });
-  const totalBytes = input.kind === 'file' ? input.size : undefined;
+  const totalBytes = knownSize;
 
   let readSeq = 0; // chunks handed to workers so far
-  let total = input.kind === 'file' ? Math.max(1, Math.ceil(input.size / chunkSize)) : -1;
+  let total = knownSize === undefined ? -1 : Math.max(1, Math.ceil(knownSize / chunkSize));
   let bytesIn = 0;
   let storedBytes = 0;
   let compressedChunks = 0;
@@ -75,7 +77,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     let offset = 0;
     while (!run.failed) {
       await run.gate();
-      const slots = await ring.acquire(plan.batch, run.signal);
+      const slots = await own.acquire(plan.batch, run.signal);
       const used: number[] = [];
       let eof = false;
       for (const slot of slots) {
@@ -84,7 +86,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
           length = Math.min(chunkSize, input.size - offset);
           ring.set(slot, 'readAt', offset);
         } else {
-          length = await input.reader.read(ring.input(slot, chunkSize));
+          length = await input.reader.read(ring.input(slot, Math.min(chunkSize, (knownSize ?? Infinity) - offset)));
           ring.set(slot, 'readAt', -1);
         }
         // An empty input still gets one (empty, final) chunk.
@@ -98,15 +100,16 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
         used.push(slot);
         readSeq++;
         offset += length;
-        if (length < chunkSize || (input.kind === 'file' && offset >= input.size)) {
+        if (length < chunkSize || (knownSize !== undefined && offset >= knownSize)) {
           eof = true;
           break;
         }
       }
-      for (const slot of slots.slice(used.length)) ring.release(slot);
+      for (const slot of slots.slice(used.length)) own.release(slot);
       if (used.length > 0) {
         const first = readSeq - used.length;
-        run.submit({ op: 'pack', slots: used, fd: input.kind === 'file' ? input.fd : -1, lz4 }, () => {
+        const bytes = used.reduce((n, slot) => n + ring.get(slot, 'length'), 0);
+        run.submit({ op: 'pack', slots: used, fd: input.kind === 'file' ? input.fd : -1, lz4 }, bytes, () => {
           used.forEach((slot, i) => run.window.put(first + i, slot));
         });
       }
@@ -168,7 +171,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
       }
       iov.push(scratch.subarray(segment, pos));
       await sink.write(iov);
-      for (const { slot } of ready) ring.release(slot);
+      for (const { slot } of ready) own.release(slot);
       run.progress({ bytes: bytesIn, storedBytes, chunks: run.window.next, totalBytes });
     }
   };
@@ -186,7 +189,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     streamId: header.streamId,
     chunkSize,
     compression: cfg.compression,
-    workers: cfg.workers,
+    workers: Run.workersOf(cfg),
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: run.resilienceStats,

@@ -1,9 +1,9 @@
-// The Piscina pool over one ring. The SharedArrayBuffer goes to each worker
-// once, in workerData; tasks then carry only slot numbers.
-import { Piscina } from 'piscina';
+// The engine's Piscina pool over its ring. The SharedArrayBuffer goes to
+// each worker once, in workerData; tasks then carry only slot numbers.
+// Piscina is loaded on first use: a process that only packs tiny inputs
+// (run on the main thread) never loads it or starts a thread.
 import type { Ring } from './ring.js';
 import type { Task, TaskResult, WorkerInit } from '../contract/tasks.js';
-import type { BackendChoice } from '../backends/select.js';
 
 export interface WorkerPool {
   run(task: Task, signal?: AbortSignal): Promise<TaskResult>;
@@ -13,15 +13,18 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export function createPool(ring: Ring, workers: number, backends: BackendChoice): WorkerPool {
-  const init: WorkerInit = { sab: ring.sab, layout: ring.layout, backends };
+export async function createPool(ring: Ring, threads: number): Promise<WorkerPool> {
+  const { Piscina } = await import('piscina');
+  const init: WorkerInit = { sab: ring.sab, layout: ring.layout };
   const piscina = new Piscina<Task, TaskResult>({
     filename: new URL('../worker/entry.js', import.meta.url).href,
-    minThreads: workers,
-    maxThreads: workers,
+    minThreads: threads,
+    maxThreads: threads,
     workerData: init,
     concurrentTasksPerWorker: 1,
-    idleTimeout: 60_000,
+    // The engine closes the whole pool when it has been idle; workers are
+    // not retired one by one before that.
+    idleTimeout: Infinity,
     // 'sync' would keep a busy worker out of its event loop, and native
     // buffers freed by finalizers (lz4-napi results) would pile up unreleased.
     atomics: 'async',
@@ -36,7 +39,7 @@ export function createPool(ring: Ring, workers: number, backends: BackendChoice)
     get queueSize() {
       return piscina.queueSize;
     },
-    threads: workers,
+    threads,
     close: () => piscina.destroy(),
   };
 }

@@ -13,10 +13,10 @@ import { ChainVerifier } from '../../format/chain.js';
 import { CODEC_LZ4 } from '../../format/constants.js';
 import type { ContainerHeader, HeaderLimits } from '../../format/header.js';
 import type { Input } from '../../io/source.js';
-import type { UnpackTask } from '../contract/tasks.js';
+import type { UnpackPart } from '../contract/tasks.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
-import { readRing } from './ring-plan.js';
+import { readPlan } from './ring-plan.js';
 import { readBlocks } from './block-reader.js';
 
 export type ReadItem =
@@ -25,7 +25,7 @@ export type ReadItem =
   /** The chunk at `sequence` (raw stream `offset`) failed its checks; `error` says how. */
   | { kind: 'corrupt'; sequence: number; offset: number; error: HiveError };
 
-export interface ReadConfig extends Omit<RunConfig, 'layout' | 'inputPath'> {
+export interface ReadConfig extends Omit<RunConfig, 'inputPath'> {
   limits: HeaderLimits;
   ringSlots: number | undefined;
   corrupt: 'throw' | 'report';
@@ -66,7 +66,7 @@ export interface ContainerReadReport {
   resilience: ResilienceStats;
 }
 
-export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'workers' | 'backends'>, figures: ReadFigures): ContainerReadReport {
+export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'workers' | 'backends' | 'engine'>, figures: ReadFigures): ContainerReadReport {
   return {
     chunks: figures.chunks,
     bytes: figures.bytes,
@@ -76,7 +76,7 @@ export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'worker
     streamId: header.streamId,
     chunkSize: header.chunkSize,
     source: header.source,
-    workers: cfg.workers,
+    workers: Run.workersOf(cfg),
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: figures.resilience,
@@ -128,9 +128,9 @@ const EARLY_CLOSE = new AbortError('container reader closed before the end');
  */
 export async function* readContainer(input: Input, header: ContainerHeader, cfg: ReadConfig): AsyncGenerator<ReadItem[], ReadFigures> {
   const { chunkSize } = header;
-  const { plan, layout, recordLimit } = readRing(chunkSize, cfg.workers, cfg.ringSlots);
-  const run = new Run({ ...cfg, inputPath: input.path, layout });
-  const ring = run.ring;
+  const plan = readPlan(chunkSize, Run.workersOf(cfg), input.size, cfg.ringSlots);
+  const run = await Run.start({ ...cfg, inputPath: input.path }, plan, () => `reading a container of ${chunkSize}-byte chunks`, input.size);
+  const { ring, slots: own } = run;
   const report = cfg.corrupt === 'report';
   const totalBytes = input.kind === 'file' ? input.size : undefined;
   /** Chunks that failed, by sequence, until the loop reaches them. */
@@ -145,8 +145,9 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
   // the good ones in it still get through and the bad one is known exactly.
   const submit = (slots: number[], first: number): void => {
     if (run.failed || closing) return;
-    const task: UnpackTask = { op: 'unpack', slots, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync };
-    const p = run.outcome(task).then((err) => {
+    const part: UnpackPart = { op: 'unpack', slots, fd: input.kind === 'file' ? input.fd : -1, chunkSize, sync: header.sync };
+    const bytes = slots.reduce((n, slot) => n + ring.get(slot, 'blockLength'), 0);
+    const p = run.outcome(part, bytes).then((err) => {
       if (err === undefined) {
         slots.forEach((slot, i) => run.window.put(first + i, slot));
       } else if (!report || !isChunkFault(err)) {
@@ -164,7 +165,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
 
   // The reader's failure is the run's (and wakes the loop below).
   const loop = (async (): Promise<void> => {
-    const read = await readBlocks(input, header, run, plan.batch, recordLimit, submit);
+    const read = await readBlocks(input, header, run, plan.batch, plan.recordLimit, submit);
     if (read !== undefined) {
       total = read.total;
       containerEnd = read.end;
@@ -230,7 +231,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
         // What passed the chain before a broken link still goes out.
         if (items.length > 0) yield items;
       } finally {
-        for (const { slot } of ready) ring.release(slot);
+        for (const { slot } of ready) own.release(slot);
       }
       if (broken !== undefined) throw broken;
       run.progress({ bytes: bytesOut, storedBytes: ring.get(ready[ready.length - 1]?.slot ?? 0, 'blockOffset'), chunks: run.window.next, totalBytes });
@@ -248,7 +249,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
       // costs its worker thread (Piscina terminates it). Then stop the run.
       closing = true;
       while (running.size > 0 && !run.failed) await Promise.allSettled([...running]);
-      run.fail(EARLY_CLOSE);
+      run.fail(EARLY_CLOSE, false);
       await run.finish([loop]).catch(() => undefined);
     }
   }

@@ -1,15 +1,22 @@
-// How many slots the ring gets and how many chunks go in one task. Small
-// chunks are batched so that scheduling stays cheap next to hashing; the
-// ring holds enough slots to keep every worker busy while the writer drains.
+// What ring slots a stream asks for and how many chunks go in one task part.
+// Small chunks are batched so that scheduling stays cheap next to hashing; a
+// stream holds enough slots to keep its workers busy while its writer drains,
+// and no more than its input can use.
 import { ValidationError } from '../../errors.js';
 import { RECORD_OVERHEAD_MAX } from '../../format/record.js';
 import { SYNC_SIZE } from '../../format/constants.js';
-import { lz4Bound, type RingLayout } from '../contract/slots.js';
+import { lz4Bound } from '../contract/slots.js';
+import { MAX_TASK_SLOTS } from '../contract/tasks.js';
 
-export interface RingPlan {
+export interface StreamPlan {
+  /** Slots the stream would use at most, and the fewest it can run with. */
   slots: number;
-  /** Chunks per worker task. */
+  minSlots: number;
+  /** Chunks per batch (one task part). */
   batch: number;
+  /** Sizes of each slot's areas. */
+  inputBytes: number;
+  outputBytes: number;
 }
 
 /**
@@ -22,35 +29,55 @@ export interface RingPlan {
  * LZ4 container 0.64 vs 0.73); 16 MiB was no faster and took a 2 GiB LZ4
  * pack's peak RSS past 300 MiB.
  */
-const TASK_BYTES = 8 << 20;
-/** Ring memory we aim to stay under (input areas), unless chunks are huge. */
-const RING_BUDGET = 96 << 20;
+export const TASK_BYTES = 8 << 20;
+/** Input-area memory one stream aims to stay under, unless chunks are huge. */
+const STREAM_BUDGET = 96 << 20;
 
-export function planRing(chunkSize: number, workers: number, slots?: number): RingPlan {
+function batchOf(chunkSize: number): number {
   // At least two chunks: the native SHA-256 hashes a pair in its two lanes
   // (4 MiB chunks, one per task: 1700 MB/s; two: 2170 MB/s).
-  const batch = Math.max(2, Math.min(1024, Math.floor(TASK_BYTES / chunkSize)));
-  if (slots !== undefined) {
-    if (!Number.isSafeInteger(slots) || slots < 2) throw new ValidationError('ringSlots', `${slots} is not a whole number of at least 2`);
-    return { slots, batch: Math.min(batch, Math.max(1, Math.floor(slots / 2))) };
+  return Math.max(2, Math.min(MAX_TASK_SLOTS, Math.floor(TASK_BYTES / chunkSize)));
+}
+
+function slotsFor(chunkSize: number, workers: number, batch: number, explicit: number | undefined): number {
+  if (explicit !== undefined) {
+    if (!Number.isSafeInteger(explicit) || explicit < 2) throw new ValidationError('ringSlots', `${explicit} is not a whole number of at least 2`);
+    return explicit;
   }
   // Each worker: one batch running while the next waits or is written. More
   // slots did not help (4 MiB tasks with 4x or 8x as many slots per worker
   // were no faster, or slower).
-  const wanted = workers * batch * 2;
-  const affordable = Math.floor(RING_BUDGET / chunkSize);
-  return { slots: Math.max(workers + 2, Math.min(wanted, affordable)), batch };
+  return Math.max(workers + 2, Math.min(workers * batch * 2, Math.floor(STREAM_BUDGET / chunkSize)));
 }
 
-/** The ring a pack run uses: a chunk per input area, LZ4's worst case per output area when compressing. */
-export function packRing(chunkSize: number, workers: number, lz4: boolean, slots?: number): { plan: RingPlan; layout: RingLayout } {
-  const plan = planRing(chunkSize, workers, slots);
-  return { plan, layout: { slots: plan.slots, inputBytes: chunkSize, outputBytes: lz4 ? lz4Bound(chunkSize) : 0 } };
+function plan(chunkSize: number, workers: number, explicit: number | undefined, most: number, minSlots: number, inputBytes: number, outputBytes: number): StreamPlan {
+  const slots = Math.max(minSlots, Math.min(slotsFor(chunkSize, workers, batchOf(chunkSize), explicit), most));
+  // A batch of at most half the slots, so the next one can be read meanwhile.
+  const batch = Math.min(batchOf(chunkSize), Math.max(1, Math.floor(slots / 2)));
+  return { slots, minSlots, batch, inputBytes, outputBytes };
 }
 
-/** The ring an unpack, verify or chunk-reading run uses: a whole block in, a chunk out. */
-export function readRing(chunkSize: number, workers: number, slots?: number): { plan: RingPlan; layout: RingLayout; recordLimit: number } {
-  const plan = planRing(chunkSize, workers, slots);
+/**
+ * A pack stream: a chunk per input area, LZ4's worst case per output area
+ * when compressing. A stream of known size never asks for more slots, or
+ * bigger areas, than its chunks need; one of unknown size needs two slots at
+ * least (the newest chunk waits until the next one shows whether it is final).
+ */
+export function packPlan(chunkSize: number, workers: number, lz4: boolean, knownSize: number | undefined, slots?: number): StreamPlan {
+  const chunks = knownSize === undefined ? Infinity : Math.max(1, Math.ceil(knownSize / chunkSize));
+  const input = knownSize === undefined ? chunkSize : Math.max(1, Math.min(knownSize, chunkSize));
+  return plan(chunkSize, workers, slots, chunks, chunks === 1 ? 1 : 2, input, lz4 ? lz4Bound(input) : 0);
+}
+
+/**
+ * An unpack, verify or chunk-reading stream: a whole block in, a chunk out.
+ * A container file of known size bounds its blocks (none is larger than the
+ * file) and, loosely, how many slots can be busy at once.
+ */
+export function readPlan(chunkSize: number, workers: number, containerSize: number | undefined, slots?: number): StreamPlan & { recordLimit: number } {
   const recordLimit = chunkSize + RECORD_OVERHEAD_MAX;
-  return { plan, recordLimit, layout: { slots: plan.slots, inputBytes: recordLimit + SYNC_SIZE, outputBytes: chunkSize } };
+  const blockMax = recordLimit + SYNC_SIZE;
+  const input = containerSize === undefined ? blockMax : Math.max(1, Math.min(blockMax, containerSize));
+  const most = containerSize === undefined ? Infinity : Math.ceil((2 * containerSize) / chunkSize) + 1;
+  return { ...plan(chunkSize, workers, slots, most, 1, input, chunkSize), recordLimit };
 }

@@ -1,19 +1,26 @@
 // Runs chunk tasks under the resilience controllers. Every task attempt goes
-// through retry( breaker( timeout( pool.run ) ) ): a crashed worker is
+// through retry( breaker( timeout( execute ) ) ): a crashed worker is
 // replaced by Piscina and the task retried with backoff; a task past its
 // deadline is cancelled (Piscina terminates the worker running it) and
-// retried; bad input is never retried and never counts against the breaker.
-// While the breaker is open the reader stops taking slots and tasks wait,
-// until a half-open probe succeeds or the patience runs out.
-import { CircuitOpenError, HiveError, TransientError, WorkerCrashedError, AbortError, isBadInputError } from '../../errors.js';
+// retried. What a part found wrong with its stream's data is that part's
+// outcome, delivered to its stream: never retried and never counted against
+// the breaker. While the breaker is open, readers stop taking slots and
+// tasks wait, until a half-open probe succeeds or the patience runs out.
+// One guard serves every stream that runs with the same resilience options.
+import { CircuitOpenError, HiveError, WorkerCrashedError, AbortError, isBadInputError } from '../../errors.js';
 import { CircuitBreaker } from '../../resilience/circuit-breaker.js';
 import type { CircuitBreakerOptions } from '../../resilience/circuit-breaker-types.js';
 import { ErrorRecoveryCoordinator } from '../../resilience/coordinator.js';
 import type { RetryOptions } from '../../resilience/retry.js';
 import { systemClock, type Clock } from '../../resilience/clock.js';
-import type { WorkerPool } from './pool.js';
-import { failureToError, type Task } from '../contract/tasks.js';
+import { failureToError, type PartResult, type Task, type TaskResult } from '../contract/tasks.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
+
+/** Runs one task attempt somewhere (a worker, or the main thread). */
+export type Execute = (task: Task, signal: AbortSignal) => Promise<TaskResult>;
+
+/** What happened to a task's attempts, for the reports of the streams it served. */
+export type TaskEvent = 'retry' | 'crash' | 'timeout' | 'transient' | 'fault';
 
 export interface ResilienceOptions {
   /** A breaker (shared across runs) or options for a fresh one per run. */
@@ -51,14 +58,11 @@ export class TaskGuard {
   private readonly faults: FaultInjector;
   private readonly patienceMs: number;
   private readonly stallMs: number;
-  readonly stats: ResilienceStats = { retries: 0, crashes: 0, timeouts: 0, transientErrors: 0, breakerOpened: 0, faultsInjected: 0, breakerState: 'closed' };
-  private readonly unsubscribe: Array<() => void> = [];
   private readonly clock: Clock;
+  /** Fault injection is on: such tasks always go to a worker. */
+  readonly injectsFaults: boolean;
 
-  constructor(
-    opts: ResilienceOptions,
-    private readonly signal: AbortSignal,
-  ) {
+  constructor(opts: ResilienceOptions) {
     const timeoutMs = opts.taskTimeoutMs ?? 30_000;
     this.clock = opts.clock ?? systemClock;
     const breaker = opts.breaker instanceof CircuitBreaker ? opts.breaker : new CircuitBreaker({ ...ENGINE_BREAKER, clock: this.clock, ...opts.breaker });
@@ -73,10 +77,8 @@ export class TaskGuard {
     });
     this.patienceMs = opts.patienceMs ?? 5_000;
     this.faults = new FaultInjector(opts.faults ?? {});
+    this.injectsFaults = this.faults.active;
     this.stallMs = opts.faults?.stallMs ?? timeoutMs * 3;
-    this.unsubscribe.push(breaker.on('open', () => this.stats.breakerOpened++));
-    const retry = this.coordinator.retry;
-    if (retry !== null) this.unsubscribe.push(retry.on('retry', () => this.stats.retries++));
   }
 
   get breaker(): CircuitBreaker {
@@ -84,49 +86,56 @@ export class TaskGuard {
   }
 
   /** Waits while the breaker is open; fails with CircuitOpenError past the patience. */
-  async gate(): Promise<void> {
+  async gate(signal: AbortSignal): Promise<void> {
     if (this.breaker.state !== 'open') return;
-    await this.waitForChange(this.clock.now() + this.patienceMs);
+    await this.waitForChange(this.clock.now() + this.patienceMs, signal);
   }
 
-  /** Runs one task to success, or throws the typed error that ends the run. */
-  async run(pool: WorkerPool, task: Task): Promise<void> {
+  /**
+   * Runs one task to success, or throws the typed error that ends the
+   * streams it served. Resolves to each part's outcome.
+   */
+  async run(execute: Execute, task: Task, signal: AbortSignal, note: (e: TaskEvent) => void): Promise<PartResult[]> {
     const deadline = this.clock.now() + this.patienceMs;
+    let attempts = 0;
+    const attempt = (attemptSignal: AbortSignal): Promise<PartResult[]> => {
+      if (attempts++ > 0) note('retry');
+      return this.attempt(execute, task, attemptSignal, signal, note);
+    };
     for (;;) {
       try {
-        await this.coordinator.executeWithRecovery((signal) => this.attempt(pool, task, signal), this.signal);
-        return;
+        return await this.coordinator.executeWithRecovery(attempt, signal);
       } catch (err) {
-        if (!(err instanceof CircuitOpenError) || this.signal.aborted) throw err;
+        if (!(err instanceof CircuitOpenError) || signal.aborted) throw err;
         // Refused by an open (or busy half-open) breaker: wait, then try again.
-        await this.waitForChange(deadline, err);
+        await this.waitForChange(deadline, signal, err);
       }
     }
   }
 
-  private async attempt(pool: WorkerPool, task: Task, signal: AbortSignal): Promise<void> {
+  private async attempt(execute: Execute, task: Task, signal: AbortSignal, outer: AbortSignal, note: (e: TaskEvent) => void): Promise<PartResult[]> {
     const fault = this.faults.next();
-    if (fault !== undefined) this.stats.faultsInjected++;
-    let result;
+    if (fault !== undefined) note('fault');
+    let result: TaskResult;
     try {
-      result = await pool.run(fault === undefined ? task : { ...task, fault, stallMs: this.stallMs }, signal);
+      result = await execute(fault === undefined ? task : { ...task, fault, stallMs: this.stallMs }, signal);
     } catch (err) {
       if (err instanceof HiveError) throw err;
       if (signal.aborted) {
-        if (!this.signal.aborted) this.stats.timeouts++;
+        if (!outer.aborted) note('timeout');
         throw err;
       }
-      this.stats.crashes++;
+      note('crash');
       throw new WorkerCrashedError(`worker failed while running a task: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
-    if (result !== null) {
-      const error = failureToError(result, undefined);
-      if (error instanceof TransientError) this.stats.transientErrors++;
-      throw error;
+    if (!Array.isArray(result)) {
+      note('transient');
+      throw failureToError(result, undefined);
     }
+    return result;
   }
 
-  private waitForChange(deadline: number, cause?: unknown): Promise<void> {
+  private waitForChange(deadline: number, signal: AbortSignal, cause?: unknown): Promise<void> {
     if (this.breaker.state === 'closed') return Promise.resolve();
     const remaining = deadline - this.clock.now();
     if (remaining <= 0) return Promise.reject(this.patienceError(cause));
@@ -134,22 +143,21 @@ export class TaskGuard {
       const done = (fn: () => void): void => {
         this.clock.clearTimeout(timer);
         off();
-        this.signal.removeEventListener('abort', onAbort);
+        signal.removeEventListener('abort', onAbort);
         fn();
       };
       const off = this.breaker.on('stateChange', () => done(resolve));
       const timer = this.clock.setTimeout(() => done(() => reject(this.patienceError(cause))), remaining);
-      const onAbort = (): void => done(() => reject(new AbortError('aborted while the circuit breaker was open', { cause: this.signal.reason })));
-      this.signal.addEventListener('abort', onAbort, { once: true });
+      const onAbort = (): void => done(() => reject(new AbortError('aborted while the circuit breaker was open', { cause: signal.reason })));
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
   private patienceError(cause: unknown): CircuitOpenError {
     return new CircuitOpenError(`circuit breaker open: worker tasks kept failing and it did not recover within ${this.patienceMs} ms`, { cause });
-  }
-
-  close(): void {
-    this.stats.breakerState = this.breaker.state;
-    for (const off of this.unsubscribe) off();
   }
 }

@@ -13,7 +13,7 @@ export interface UnpackReport extends ContainerReadReport {
   durationMs: number;
 }
 
-export interface UnpackConfig extends Omit<RunConfig, 'layout' | 'inputPath'> {
+export interface UnpackConfig extends Omit<RunConfig, 'inputPath'> {
   limits: HeaderLimits;
   ringSlots: number | undefined;
 }

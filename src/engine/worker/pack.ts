@@ -4,15 +4,15 @@
 import { readvSync } from 'node:fs';
 import { CODEC_LZ4, CODEC_NONE } from '../../format/constants.js';
 import type { PackField, RingView } from '../contract/slots.js';
-import type { PackTask, TaskFailure, TaskResult } from '../contract/tasks.js';
+import type { PackPart, PartFailure, PartResult } from '../contract/tasks.js';
 import { setHashJob, setLz4Job } from '../backends/job-table.js';
 import { inWaves } from './waves.js';
-import { ioFailure, nativeReadFailure, readFully, type WorkerContext } from './context.js';
+import { ioFailure, nativeReadFailure, readFully, type Kernels, type WorkerContext } from './context.js';
 
 /** Max buffers per readv (IOV_MAX is 1024 on Linux). */
 const READV_MAX = 1024;
 
-function shortRead(start: number, got: number, want: number): TaskFailure {
+function shortRead(start: number, got: number, want: number): PartFailure {
   return { kind: 'input-changed', reason: `it ended at byte ${start + got}, ${want - got} bytes earlier than its size said` };
 }
 
@@ -21,7 +21,7 @@ function shortRead(start: number, got: number, want: number): TaskFailure {
  * readv into their (scattered) slots: small chunks cost one system call per
  * run of slots, not one per chunk.
  */
-function readChunks(ring: RingView<PackField>, fd: number, slots: number[]): TaskFailure | null {
+function readChunks(ring: RingView<PackField>, fd: number, slots: number[]): PartFailure | null {
   let i = 0;
   while (i < slots.length) {
     const first = slots[i] ?? 0;
@@ -65,14 +65,15 @@ function readChunks(ring: RingView<PackField>, fd: number, slots: number[]): Tas
   return null;
 }
 
-export function pack(ctx: WorkerContext, task: PackTask): TaskResult {
+export function pack(ctx: WorkerContext, kernels: Kernels, task: PackPart): PartResult {
   const ring: RingView<PackField> = ctx.ring;
-  return inWaves(task.slots, (slot) => ring.get(slot, 'length'), (group) => packWave(ctx, ring, task, group));
+  return inWaves(task.slots, (slot) => ring.get(slot, 'length'), (group) => packWave(ctx, kernels, ring, task, group));
 }
 
 /** Reads, hashes and compresses a few chunks while they are in cache. */
-function packWave(ctx: WorkerContext, ring: RingView<PackField>, task: PackTask, slots: number[]): TaskFailure | null {
-  const { hasher, hashJobs, positions, readResults } = ctx;
+function packWave(ctx: WorkerContext, kernels: Kernels, ring: RingView<PackField>, task: PackPart, slots: number[]): PartFailure | null {
+  const { hashJobs, positions, readResults } = ctx;
+  const { hasher } = kernels;
   slots.forEach((slot, i) => setHashJob(hashJobs, i, ring.inputAt(slot), ring.get(slot, 'length'), ring.areaAt(slot, 'digest')));
   if (hasher.readAndHash !== undefined && slots.every((slot) => ring.get(slot, 'readAt') >= 0)) {
     // One native call reads and hashes every chunk, piece by piece.
@@ -91,8 +92,8 @@ function packWave(ctx: WorkerContext, ring: RingView<PackField>, task: PackTask,
   }
   const { lz4Jobs, lz4Results } = ctx;
   if (task.lz4) {
-    slots.forEach((slot, i) => setLz4Job(lz4Jobs, i, ring.inputAt(slot), ring.get(slot, 'length'), ring.outputAt(slot), ring.layout.outputBytes));
-    ctx.lz4.compress(ring.bytes, lz4Jobs, slots.length, lz4Results);
+    slots.forEach((slot, i) => setLz4Job(lz4Jobs, i, ring.inputAt(slot), ring.get(slot, 'length'), ring.outputAt(slot), ring.get(slot, 'outputBytes')));
+    kernels.lz4.compress(ring.bytes, lz4Jobs, slots.length, lz4Results);
   }
   slots.forEach((slot, i) => {
     const length = ring.get(slot, 'length');

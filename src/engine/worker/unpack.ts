@@ -5,22 +5,22 @@ import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY, SYNC_SIZE } from
 import { FormatError } from '../../errors.js';
 import { toHex } from '../../util/hex.js';
 import type { RingView, UnpackField } from '../contract/slots.js';
-import type { TaskFailure, TaskResult, UnpackTask } from '../contract/tasks.js';
+import type { PartFailure, PartResult, UnpackPart } from '../contract/tasks.js';
 import { hashJob, setHashJob, setLz4Job } from '../backends/job-table.js';
 import { inWaves } from './waves.js';
-import { ioFailure, nativeReadFailure, readFully, type WorkerContext } from './context.js';
+import { ioFailure, nativeReadFailure, readFully, type Kernels, type WorkerContext } from './context.js';
 
 /** Bytes read first from each block: enough for the fields before `data`. */
 const HEAD_PEEK = 128;
 
 type Ring = RingView<UnpackField>;
 
-function endsInsideBlock(ring: Ring, slot: number, offset: number): TaskFailure {
+function endsInsideBlock(ring: Ring, slot: number, offset: number): PartFailure {
   return { kind: 'format', reason: 'container ends inside a block', sequence: ring.get(slot, 'sequence'), offset };
 }
 
 /** Reads `length` bytes at file `position` into the ring at `at`, or says why not. */
-function readInto(ring: Ring, fd: number, at: number, length: number, position: number, slot: number): TaskFailure | null {
+function readInto(ring: Ring, fd: number, at: number, length: number, position: number, slot: number): PartFailure | null {
   let got: number;
   try {
     got = readFully(fd, ring.bytes, at, length, position);
@@ -36,7 +36,7 @@ function readInto(ring: Ring, fd: number, at: number, length: number, position: 
  * chunks. The record is still decoded and checked in full afterwards.
  * Returns the slots (by index) whose data was hashed while read.
  */
-function readBlocksHashing(ctx: WorkerContext, ring: Ring, task: UnpackTask, slots: number[], hashed: Set<number>): TaskFailure | null {
+function readBlocksHashing(ctx: WorkerContext, kernels: Kernels, ring: Ring, task: UnpackPart, slots: number[], hashed: Set<number>): PartFailure | null {
   const { hashJobs, positions, readResults } = ctx;
   const tails: Array<[number, number, number, number]> = [];
   const order: number[] = [];
@@ -62,8 +62,8 @@ function readBlocksHashing(ctx: WorkerContext, ring: Ring, task: UnpackTask, slo
       tails.push([inAt + peek, blockLength - peek, readAt + peek, slot]);
     }
   }
-  if (n > 0 && ctx.hasher.readAndHash !== undefined) {
-    ctx.hasher.readAndHash(task.fd, ring.bytes, hashJobs, positions, n, readResults);
+  if (n > 0 && kernels.hasher.readAndHash !== undefined) {
+    kernels.hasher.readAndHash(task.fd, ring.bytes, hashJobs, positions, n, readResults);
     for (let j = 0; j < n; j++) {
       const got = readResults[j] ?? 0;
       const slot = slots[order[j] ?? 0] ?? 0;
@@ -80,7 +80,7 @@ function readBlocksHashing(ctx: WorkerContext, ring: Ring, task: UnpackTask, slo
 }
 
 /** Reads (unless already read) and decodes one block; the record's fields land in the slot's control block. */
-function decodeSlot(ring: Ring, slot: number, task: UnpackTask, alreadyRead: boolean): DecodedRecord | TaskFailure {
+function decodeSlot(ring: Ring, slot: number, task: UnpackPart, alreadyRead: boolean): DecodedRecord | PartFailure {
   const blockLength = ring.get(slot, 'blockLength');
   const readAt = ring.get(slot, 'readAt');
   const sequence = ring.get(slot, 'sequence');
@@ -125,20 +125,20 @@ function decodeSlot(ring: Ring, slot: number, task: UnpackTask, alreadyRead: boo
   return rec;
 }
 
-export function unpack(ctx: WorkerContext, task: UnpackTask): TaskResult {
+export function unpack(ctx: WorkerContext, kernels: Kernels, task: UnpackPart): PartResult {
   const ring: Ring = ctx.ring;
   // An LZ4 block restores up to a chunk: weigh each by what it may restore,
   // so that the restored bytes are hashed while still in cache.
-  return inWaves(task.slots, (slot) => Math.max(ring.get(slot, 'blockLength'), task.chunkSize), (group) => unpackWave(ctx, ring, task, group));
+  return inWaves(task.slots, (slot) => Math.max(ring.get(slot, 'blockLength'), task.chunkSize), (group) => unpackWave(ctx, kernels, ring, task, group));
 }
 
 /** Reads, decodes, decompresses and verifies a few blocks while they are in cache. */
-function unpackWave(ctx: WorkerContext, ring: Ring, task: UnpackTask, slots: number[]): TaskFailure | null {
+function unpackWave(ctx: WorkerContext, kernels: Kernels, ring: Ring, task: UnpackPart, slots: number[]): PartFailure | null {
   // Slots (by index) whose raw data was already hashed while it was read.
   const hashed = new Set<number>();
-  const fused = ctx.hasher.readAndHash !== undefined && slots.every((slot) => ring.get(slot, 'readAt') >= 0);
+  const fused = kernels.hasher.readAndHash !== undefined && slots.every((slot) => ring.get(slot, 'readAt') >= 0);
   if (fused) {
-    const failure = readBlocksHashing(ctx, ring, task, slots, hashed);
+    const failure = readBlocksHashing(ctx, kernels, ring, task, slots, hashed);
     if (failure !== null) return failure;
   }
   const records: DecodedRecord[] = [];
@@ -156,7 +156,7 @@ function unpackWave(ctx: WorkerContext, ring: Ring, task: UnpackTask, slots: num
     setLz4Job(lz4Jobs, lz4Slots.length, ring.inputAt(slot) + rec.dataStart, rec.dataLength, ring.outputAt(slot), rec.length);
     lz4Slots.push(i);
   });
-  if (lz4Slots.length > 0) ctx.lz4.decompress(ring.bytes, lz4Jobs, lz4Slots.length, lz4Results);
+  if (lz4Slots.length > 0) kernels.lz4.decompress(ring.bytes, lz4Jobs, lz4Slots.length, lz4Results);
   for (let j = 0; j < lz4Slots.length; j++) {
     const i = lz4Slots[j] ?? 0;
     const rec = records[i];
@@ -170,7 +170,7 @@ function unpackWave(ctx: WorkerContext, ring: Ring, task: UnpackTask, slots: num
   slots.forEach((slot, i) => {
     if (!hashed.has(i)) setHashJob(hashJobs, h++, ring.get(slot, 'dataStart'), records[i]?.length ?? 0, ring.areaAt(slot, 'digest'));
   });
-  if (h > 0) ctx.hasher.hash(ring.bytes, hashJobs, h);
+  if (h > 0) kernels.hasher.hash(ring.bytes, hashJobs, h);
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i] ?? 0;
     const rec = records[i];

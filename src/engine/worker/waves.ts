@@ -1,6 +1,6 @@
 // A task's slots in waves: read, hash and compress a few chunks while their
 // bytes are still in the core's cache, then the next few.
-import type { TaskFailure, TaskResult } from '../contract/tasks.js';
+import type { PartFailure, PartResult } from '../contract/tasks.js';
 
 /**
  * Bytes a worker reads before it hashes and compresses them: about what
@@ -16,7 +16,7 @@ export const WAVE_BYTES = 2 << 20;
  * its two lanes, and a block's framing bytes had made a 2 MiB wave hold one
  * 1 MiB block instead of two (verify and unpack ran ~15% slower for it).
  */
-export function inWaves(slots: number[], weight: (slot: number) => number, wave: (group: number[]) => TaskFailure | null, waveBytes = WAVE_BYTES): TaskResult {
+export function inWaves(slots: number[], weight: (slot: number) => number, wave: (group: number[]) => PartFailure | null, waveBytes = WAVE_BYTES): PartResult {
   for (let start = 0; start < slots.length; ) {
     let end = start;
     let bytes = 0;
