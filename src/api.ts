@@ -41,13 +41,14 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 async function common(o: PackOptions | ReadOptions) {
   return {
-    workers: resolveWorkers(o.workers),
+    workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
     signal: o.signal,
     onProgress: o.onProgress,
     progressIntervalMs: o.progressIntervalMs ?? 250,
     ringSlots: o.ringSlots,
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
+    engine: o.engine,
     backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
   };
 }

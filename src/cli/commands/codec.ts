@@ -5,7 +5,7 @@ import { resolveCompression, type Progress } from '../../options.js';
 import { parseFaults } from '../../engine/main/faults.js';
 import type { ResilienceOptions } from '../../engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from '../../engine/backends/kernels.js';
-import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
+import { flag, int, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { progressLine } from '../progress.js';
 import { packText, unpackText } from '../report.js';
 
@@ -83,9 +83,10 @@ async function withReport<R>(
   call: (common: CommonCliOptions) => Promise<R>,
   text: (report: R) => string,
 ): Promise<number> {
+  await useWorkers(args);
   const progress = progressLine(label, ctx.stderr, !flag(args, 'quiet'));
   try {
-    const report = await call({ workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
+    const report = await call({ workers: undefined, resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
     progress.done();
     if (flag(args, 'json')) say(ctx, toStdout, JSON.stringify(report) + '\n');
     else if (!flag(args, 'quiet')) say(ctx, toStdout, text(report));
@@ -95,7 +96,7 @@ async function withReport<R>(
   }
 }
 
-const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
+const COMMON_HELP = `  -w, --workers <n>      worker threads of the engine (default: available parallelism)
       --hash-backend <b>         SHA-256 back end: auto (default), native, node, wasm, wasm-simd
       --lz4-backend <b>          LZ4 back end: auto (default), native, lz4-napi
       --task-timeout <ms>        deadline of one worker task before it is cancelled and retried (default 30000)
