@@ -18,6 +18,7 @@ const COMMANDS: CommandEntry[] = [
   { name: 'pack', summary: 'pack a file (or stdin) into a verified container', load: async () => (await import('./commands/codec.js')).packCommand },
   { name: 'unpack', summary: 'restore the original bytes of a container, verifying every chunk', load: async () => (await import('./commands/codec.js')).unpackCommand },
   { name: 'verify', summary: 'check every chunk, the chain and the root digest of a container', load: async () => (await import('./commands/codec.js')).verifyCommand },
+  { name: 'index', summary: 'give a dataset container a record index (random access, full shuffles)', load: async () => (await import('./commands/index-cmd.js')).indexCommand },
   { name: 'inspect', summary: 'show a container header, chunk count, sizes, ratio and root digest', load: async () => (await import('./commands/inspect.js')).inspectCommand },
   { name: 'info', summary: 'show CPU features, available SHA-256 and LZ4 back ends and their speed here', load: async () => (await import('./commands/info.js')).infoCommand },
   { name: 'convert', summary: 'pack a tree of files into containers (or unpack them), resumable and shardable', load: async () => (await import('./commands/convert.js')).convertCommand },
@@ -48,7 +49,8 @@ mismatch, 5 truncated container, 6 frame over limit, 7 I/O error,
 8 circuit breaker open (the worker pool kept failing), 9 retries
 exhausted, 12 input changed while read, 14 back end unavailable, 15 a
 batch job incomplete (files failed, missing or done twice), 16 unreadable
-manifest, 130 interrupted.
+manifest, 17 another kind of container than expected, 18 dtype
+mismatch, 20 bad or missing record index, 130 interrupted.
 `;
 }
 

@@ -22,7 +22,8 @@ export type HiveErrorCode =
   | 'E_MANIFEST'
   | 'E_CONTENT_TYPE'
   | 'E_DTYPE'
-  | 'E_OVERLOADED';
+  | 'E_OVERLOADED'
+  | 'E_INDEX';
 
 export interface HiveErrorOptions {
   cause?: unknown;

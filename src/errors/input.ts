@@ -151,3 +151,15 @@ export class CorruptRecordsError extends InputError {
     super(`${records} unreadable: ${where} corrupt (${messageOf(options?.cause)})`, options);
   }
 }
+
+/** A dataset's record index is missing, malformed or disagrees with the pages it indexes. */
+export class IndexError extends InputError {
+  override readonly code = 'E_INDEX';
+  override readonly exitCode = 20;
+  constructor(
+    readonly reason: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`record index: ${reason}`, options);
+  }
+}

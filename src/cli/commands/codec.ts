@@ -52,6 +52,14 @@ function resilience(args: ParsedArgs): ResilienceOptions {
   };
 }
 
+/** --from / --to: the one foreign format these commands convert bit-exact (docs/ML.md). */
+function foreignFormat(args: ParsedArgs, option: 'from' | 'to'): 'safetensors' | undefined {
+  const v = str(args, option);
+  if (v === undefined) return undefined;
+  if (v !== 'safetensors') throw new ValidationError(`--${option}`, `${JSON.stringify(v)} is not a known format (known: safetensors)`);
+  return v;
+}
+
 function name(from: string): string {
   return from === '-' ? 'standard input' : from;
 }
@@ -111,9 +119,12 @@ Options:
   -c, --chunk-size <n>   chunk size: 64KiB, 1MiB, ... (4 KiB to 64 MiB, default 1MiB)
       --lz4              compress chunks with LZ4 (chunks LZ4 would not shrink stay raw)
       --fsync            flush the output to disk before renaming it into place
+      --from safetensors the input is a safetensors file: its header is checked, and the
+                         container is a checkpoint (openCheckpoint; unpack --to safetensors)
 ${COMMON_HELP}`,
   options: {
     output: { type: 'string', short: 'o' },
+    from: { type: 'string' },
     'chunk-size': { type: 'string', short: 'c' },
     lz4: { type: 'boolean' },
     fsync: { type: 'boolean' },
@@ -126,13 +137,19 @@ ${COMMON_HELP}`,
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'pack');
-    return withReport(args, ctx, 'packing', out.toStdout, (common) =>
-      pack(source(from), out.target, {
+    const format = foreignFormat(args, 'from');
+    if (format !== undefined && from === '-') throw new ValidationError('--from', 'a safetensors input must be a file (its header is checked before packing)');
+    return withReport(args, ctx, 'packing', out.toStdout, async (common) => {
+      const options = {
         ...common,
         chunkSize: str(args, 'chunk-size'),
         compression: resolveCompression(flag(args, 'lz4') ? 'lz4' : 'none'),
         durable: flag(args, 'fsync'),
-      }),
+      };
+      if (format === undefined) return pack(source(from), out.target, options);
+      const { packSafetensors } = await import('../../ml/safetensors-io.js');
+      return packSafetensors(from, out.target, options);
+    },
     (r) => packText(r, name(from), out.name));
   },
 };
@@ -147,13 +164,22 @@ offset named, and a file output is removed.
 Options:
   -o, --output <path|->  file to restore into ('-' for standard output)
       --fsync            flush the output to disk before renaming it into place
+      --to safetensors   the container must be a checkpoint; its tensor directory is checked
+                         first, and the output is the safetensors file it was packed from
 ${COMMON_HELP}`,
-  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { output: { type: 'string', short: 'o' }, to: { type: 'string' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'unpack');
-    return withReport(args, ctx, 'unpacking', out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync') }), (r) =>
+    const format = foreignFormat(args, 'to');
+    if (format !== undefined && from === '-') throw new ValidationError('--to', 'a checkpoint to restore as safetensors must be a file (its directory is checked first)');
+    return withReport(args, ctx, 'unpacking', out.toStdout, async (common) => {
+      const options = { ...common, durable: flag(args, 'fsync') };
+      if (format === undefined) return unpack(source(from), out.target, options);
+      const { unpackSafetensors } = await import('../../ml/safetensors-io.js');
+      return unpackSafetensors(from, out.target, options);
+    }, (r) =>
       unpackText(r, name(from), out.name),
     );
   },
