@@ -15,9 +15,9 @@ interface CommandEntry {
 }
 
 const COMMANDS: CommandEntry[] = [
-  { name: 'pack', summary: 'pack a file (or stdin) into a verified container', load: async () => (await import('./commands/codec.js')).packCommand },
-  { name: 'unpack', summary: 'restore the original bytes of a container, verifying every chunk', load: async () => (await import('./commands/codec.js')).unpackCommand },
-  { name: 'verify', summary: 'check every chunk, the chain and the root digest of a container', load: async () => (await import('./commands/codec.js')).verifyCommand },
+  { name: 'pack', summary: 'pack a file (or stdin) into a verified container', load: async () => (await import('./commands/pack.js')).packCommand },
+  { name: 'unpack', summary: 'restore the original bytes of a container, verifying every chunk', load: async () => (await import('./commands/unpack.js')).unpackCommand },
+  { name: 'verify', summary: 'check every chunk, the chain and the root digest of a container', load: async () => (await import('./commands/verify.js')).verifyCommand },
   { name: 'inspect', summary: 'show a container header, chunk count, sizes, ratio and root digest', load: async () => (await import('./commands/inspect.js')).inspectCommand },
   { name: 'info', summary: 'show CPU features, available SHA-256 and LZ4 back ends and their speed here', load: async () => (await import('./commands/info.js')).infoCommand },
   { name: 'convert', summary: 'pack a tree of files into containers (or unpack them), resumable and shardable', load: async () => (await import('./commands/convert.js')).convertCommand },
