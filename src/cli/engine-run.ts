@@ -6,7 +6,8 @@ import { parseFaults } from '../engine/faults.js';
 import type { ResilienceOptions } from '../engine/guard.js';
 import type { HashBackendName, Lz4BackendName } from '../engine/backends/kernels.js';
 import { flag, int, str, type CommandContext, type ParsedArgs } from './command.js';
-import { progressLine } from './progress.js';
+import { failureOf } from './failure.js';
+import { PROGRESS_HELP, progressReporter, resolveProgress, type ProgressSample } from './progress.js';
 
 export function source(path: string): string | NodeJS.ReadStream {
   return path === '-' ? process.stdin : path;
@@ -65,25 +66,45 @@ interface CommonCliOptions {
   onProgress: ((p: Progress) => void) | undefined;
 }
 
-/** Runs the call with the progress line on, then prints the report (text or --json). */
-export async function withReport<R>(
+/** What the progress display follows: raw bytes read by pack, container bytes read by unpack and verify. */
+export interface RunLabel {
+  operation: 'pack' | 'unpack' | 'verify';
+  /** In text lines: "packing". */
+  label: string;
+}
+
+/** Runs the call with progress on stderr (--progress), then prints the report (text or --json). */
+export async function withReport<R extends { bytes: number; storedBytes: number; chunks: number; durationMs: number }>(
   args: ParsedArgs,
   ctx: CommandContext,
-  label: string,
+  run: RunLabel,
   toStdout: boolean,
   call: (common: CommonCliOptions) => Promise<R>,
   text: (report: R) => string,
 ): Promise<number> {
-  const progress = progressLine(label, ctx.stderr, !flag(args, 'quiet'));
+  const settings = resolveProgress(args, ctx.stderr);
+  const reporter = progressReporter(run.operation, run.label, settings, ctx.stderr);
+  const done = (bytes: number, stored: number): number => (run.operation === 'pack' ? bytes : stored);
+  let last: ProgressSample | undefined;
+  const onProgress =
+    settings.mode === 'none'
+      ? undefined
+      : (p: Progress): void => {
+          last = { bytesDone: done(p.bytes, p.storedBytes), bytesTotal: p.totalBytes, elapsedMs: p.elapsedMs, chunks: p.chunks };
+          reporter.update(last);
+        };
+  let report: R;
   try {
-    const report = await call({ workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress: progress.onProgress });
-    progress.done();
-    if (flag(args, 'json')) say(ctx, toStdout, JSON.stringify(report) + '\n');
-    else if (!flag(args, 'quiet')) say(ctx, toStdout, text(report));
-    return 0;
-  } finally {
-    progress.done();
+    report = await call({ workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress });
+  } catch (err) {
+    reporter.end(last, failureOf(err));
+    throw err;
   }
+  const bytesDone = done(report.bytes, report.storedBytes);
+  reporter.end({ bytesDone, bytesTotal: last?.bytesTotal ?? bytesDone, elapsedMs: report.durationMs, chunks: report.chunks });
+  if (flag(args, 'json')) say(ctx, toStdout, JSON.stringify(report) + '\n');
+  else if (!flag(args, 'quiet')) say(ctx, toStdout, text(report));
+  return 0;
 }
 
 export const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
@@ -93,6 +114,7 @@ export const COMMON_HELP = `  -w, --workers <n>      worker threads (default: av
       --breaker-patience <ms>    how long to wait for an open circuit breaker to recover before failing (default 5000)
       --inject-faults <spec>     rehearse failure: crash=0.05,error=0.05,stall=0.01 (rates per task attempt)
       --fault-seed <n>           seed for --inject-faults (default 1)
-      --json             print a machine-readable report (on stderr when -o -)
-  -q, --quiet            no report, no progress line`;
+      --json             print the report as JSON (on stderr when -o -); a failure as {"error": {...}}
+  -q, --quiet            no report, no progress line
+${PROGRESS_HELP}`;
 

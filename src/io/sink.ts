@@ -9,6 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { IoError, ValidationError } from '../errors.js';
+import { syncDir } from './sync-dir.js';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
@@ -85,6 +86,8 @@ async function openFileSink(path: string, opts: SinkOptions): Promise<Sink> {
         if (!direct) await unlinkAsync(writePath).catch(() => undefined);
         throw new IoError('finish writing', path, { cause });
       }
+      // The rename itself survives a crash only once the folder is synced.
+      if (opts.durable === true && !direct) await syncDir(dirname(path));
     },
     async abort() {
       await closeFd().catch(() => undefined);

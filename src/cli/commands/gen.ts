@@ -3,7 +3,7 @@ import { generate } from '../../datagen/generate.js';
 import { PROFILES, type Profile } from '../../datagen/profiles.js';
 import { AbortError, ValidationError } from '../../errors.js';
 import { openSink, type Sink } from '../../io/sink.js';
-import { int, size, str, type Command } from '../command.js';
+import { flag, int, JSON_OPTION, size, str, type Command } from '../command.js';
 
 export const genCommand: Command = {
   name: 'gen',
@@ -20,8 +20,9 @@ Options:
   -o, --output <path|->  where to write ('-' for standard output)
       --size <n>         bytes: 1GiB, 256MiB, 100000, ...
       --profile <name>   ${PROFILES.join(' | ')} (default mixed)
-      --seed <n>         generator seed (default 1)`,
-  options: { output: { type: 'string', short: 'o' }, size: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' } },
+      --seed <n>         generator seed (default 1)
+      --json             print what was written as JSON (on stderr when -o -)`,
+  options: { output: { type: 'string', short: 'o' }, size: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' }, ...JSON_OPTION },
   positionals: [0, 0],
   async run(args, ctx) {
     const bytes = size(args, 'size');
@@ -29,7 +30,9 @@ Options:
     const o = str(args, 'output');
     if (o === undefined) throw new ValidationError('--output', 'missing: gen needs -o <file> or -o - for standard output');
     if (o === '-' && ctx.stdout.isTTY === true) throw new ValidationError('--output', 'refusing to write binary data to a terminal; redirect standard output or name a file');
-    const blocks = generate({ profile: (str(args, 'profile') ?? 'mixed') as Profile, size: bytes, seed: int(args, 'seed') ?? 1 });
+    const profile = (str(args, 'profile') ?? 'mixed') as Profile;
+    const seed = int(args, 'seed') ?? 1;
+    const blocks = generate({ profile, size: bytes, seed });
     // The first block is made before the output is opened: the options are checked then.
     const first = blocks.next();
     const sink: Sink = await openSink(o === '-' ? ctx.stdout : o);
@@ -46,6 +49,7 @@ Options:
       await sink.abort(err);
       throw err;
     }
+    if (flag(args, 'json')) (o === '-' ? ctx.stderr : ctx.stdout).write(JSON.stringify({ operation: 'gen', output: o === '-' ? null : o, bytes, profile, seed }) + '\n');
     return 0;
   },
 };

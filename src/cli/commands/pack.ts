@@ -2,6 +2,7 @@
 import { pack } from '../../api.js';
 import { resolveCompression } from '../../options.js';
 import { flag, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command } from '../command.js';
+import { PROGRESS_OPTIONS } from '../progress.js';
 import { COMMON_HELP, name, output, RESILIENCE_OPTIONS, source, withReport } from '../engine-run.js';
 import { packText } from '../report.js';
 
@@ -17,7 +18,7 @@ Options:
   -o, --output <path|->  container to write ('-' for standard output)
   -c, --chunk-size <n>   chunk size: 64KiB, 1MiB, ... (4 KiB to 64 MiB, default 1MiB)
       --lz4              compress chunks with LZ4 (chunks LZ4 would not shrink stay raw)
-      --fsync            flush the output to disk before renaming it into place
+      --fsync            flush the output to disk before renaming it into place, and its folder after
 ${COMMON_HELP}`,
   options: {
     output: { type: 'string', short: 'o' },
@@ -27,13 +28,13 @@ ${COMMON_HELP}`,
     ...WORKERS_OPTION,
     ...JSON_OPTION,
     ...QUIET_OPTION,
-    ...RESILIENCE_OPTIONS,
+    ...RESILIENCE_OPTIONS, ...PROGRESS_OPTIONS,
   },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'pack');
-    return withReport(args, ctx, 'packing', out.toStdout, (common) =>
+    return withReport(args, ctx, { operation: 'pack', label: 'packing' }, out.toStdout, (common) =>
       pack(source(from), out.target, {
         ...common,
         chunkSize: str(args, 'chunk-size'),

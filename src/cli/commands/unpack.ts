@@ -1,6 +1,7 @@
 // unpack: a container back into the original bytes, every chunk verified.
 import { unpack } from '../../api.js';
 import { flag, JSON_OPTION, QUIET_OPTION, WORKERS_OPTION, type Command } from '../command.js';
+import { PROGRESS_OPTIONS } from '../progress.js';
 import { COMMON_HELP, name, output, RESILIENCE_OPTIONS, source, withReport } from '../engine-run.js';
 import { unpackText } from '../report.js';
 
@@ -13,14 +14,14 @@ offset named, and a file output is removed.
 
 Options:
   -o, --output <path|->  file to restore into ('-' for standard output)
-      --fsync            flush the output to disk before renaming it into place
+      --fsync            flush the output to disk before renaming it into place, and its folder after
 ${COMMON_HELP}`,
-  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { output: { type: 'string', short: 'o' }, fsync: { type: 'boolean' }, ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS, ...PROGRESS_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
     const out = output(args, ctx, 'unpack');
-    return withReport(args, ctx, 'unpacking', out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync') }), (r) =>
+    return withReport(args, ctx, { operation: 'unpack', label: 'unpacking' }, out.toStdout, (common) => unpack(source(from), out.target, { ...common, durable: flag(args, 'fsync') }), (r) =>
       unpackText(r, name(from), out.name),
     );
   },

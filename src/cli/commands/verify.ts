@@ -1,6 +1,7 @@
 // verify: every check of unpack, writing nothing.
 import { verify } from '../../api.js';
 import { JSON_OPTION, QUIET_OPTION, WORKERS_OPTION, type Command } from '../command.js';
+import { PROGRESS_OPTIONS } from '../progress.js';
 import { COMMON_HELP, name, RESILIENCE_OPTIONS, source, withReport } from '../engine-run.js';
 import { unpackText } from '../report.js';
 
@@ -13,10 +14,10 @@ Exit code 0 only when everything matches.
 
 Options:
 ${COMMON_HELP}`,
-  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS },
+  options: { ...WORKERS_OPTION, ...JSON_OPTION, ...QUIET_OPTION, ...RESILIENCE_OPTIONS, ...PROGRESS_OPTIONS },
   positionals: [1, 1],
   async run(args, ctx) {
     const from = args.positionals[0] ?? '-';
-    return withReport(args, ctx, 'verifying', false, (common) => verify(source(from), common), (r) => unpackText(r, name(from), undefined));
+    return withReport(args, ctx, { operation: 'verify', label: 'verifying' }, false, (common) => verify(source(from), common), (r) => unpackText(r, name(from), undefined));
   },
 };
