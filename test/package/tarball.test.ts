@@ -137,6 +137,14 @@ describe.skipIf(!onLinuxX64)('installed from the tarball (linux-x64)', () => {
     writeFileSync(join(dir, 'in.bin'), sample('text', 1_000_000, 5));
     const pack = JSON.parse(cli(dir, ['pack', 'in.bin', '-o', 'in.hvs', '--hash-backend', 'native', '--json']).stdout) as { nativeAddon: { origin: string } };
     expect(pack.nativeAddon.origin).toBe('prebuild');
+    // The Dockerfile's own check of the image, run here as the image would run it.
+    const check = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .find((l) => l.startsWith('RUN ') && l.includes('hivestream info --json'));
+    const ran = sh('sh', ['-c', (check ?? 'false').slice(4)], dir, { PATH: `${join(dir, 'node_modules', '.bin')}:${BARE}` });
+    expect(ran.status, ran.stderr).toBe(0);
+    expect(ran.stdout).toBe(`native addon: prebuild ${PREBUILD}\n`);
   });
 
   it.skipIf(!hasCompiler && process.env.HIVESTREAM_REQUIRE_NATIVE !== '1')('--build-from-source compiles the addon from the shipped sources, and it is the one used', () => {
