@@ -1,9 +1,11 @@
 // Type-aware lint: the rules the project's standards name (no any, no `!`,
 // no floating promises) are errors, checked with type information. Plain
-// .mjs scripts and benchmarks are linted without type information.
+// .mjs scripts and benchmarks are linted without type information. Import
+// boundaries between the folders of src/ are in eslint.boundaries.js.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { boundaries } from './eslint.boundaries.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'build/**', 'node_modules/**', 'coverage/**', 'native/**', '**/*.cjs'] },
@@ -24,6 +26,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  boundaries,
   {
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

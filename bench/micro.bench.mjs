@@ -19,7 +19,7 @@ import { createPool } from '../dist/engine/pool.js';
 import { F } from '../dist/engine/layout.js';
 import { TaskGuard } from '../dist/engine/guard.js';
 import { encodeHead, encodeTail, headSize, decodeRecord } from '../dist/format/record.js';
-import { fillBlock } from '../dist/datagen/profiles.js';
+import { fillBlock } from '../dist/util/profiles.js';
 import { ErrorRecoveryCoordinator } from '../dist/index.js';
 
 const KiB = 1024;

@@ -1,15 +1,15 @@
 // The library API: pack, unpack, verify, inspect.
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
-import { runPack, type PackReport as EnginePackReport } from './engine/pack.js';
-import { runUnpack, type UnpackReport as EngineUnpackReport } from './engine/unpack.js';
-import { runInspect, type InspectReport } from './engine/inspect.js';
+import { runPack, type PackReport as EnginePackReport } from './engine/main/pack.js';
+import { runUnpack, type UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
+import { runInspect, type InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
 import { fallbacks, findFallbacks, nativeAddonInfo, noteFallbacks, type BackendFallback, type NativeAddonInfo } from './engine/backends/fallback.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport as EngineChunkReadReport, type ContainerInfo } from './engine/chunk-reader.js';
-import { trackRun, type FinalFigures, type RunTracker } from './ml/metrics.js';
+import { runChunkReader, type ChunkEvent, type ChunkReadReport as EngineChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
+import { observeRun, type FinalFigures, type RunTracker } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -107,7 +107,7 @@ async function operate<R extends FinalFigures>(
 ): Promise<R & Timed & BackendNotes> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
-  const run = trackRun(op, options.onProgress);
+  const run = observeRun(op, options.onProgress);
   let input: Input | undefined;
   let out: Sink | undefined;
   try {
@@ -169,7 +169,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   if (corrupt !== 'throw' && corrupt !== 'report') throw new ValidationError('corrupt', `${JSON.stringify(corrupt)} is not 'throw' or 'report'`);
   const cfg = { ...(await common(options)), limits: readLimits(options), corrupt };
   throwIfAborted(options.signal);
-  const run = trackRun('read-chunks', options.onProgress);
+  const run = observeRun('read-chunks', options.onProgress);
   let finished = false;
   const input = await openSource(source).catch((err: unknown) => {
     endFailed(run, err, options.signal);

@@ -3,7 +3,7 @@ export * from './errors.js';
 export { pack, unpack, verify, inspect } from './api.js';
 export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, BackendNotes, BackendFallback, NativeAddonInfo } from './api.js';
 export { generate, writeSample, type GenerateOptions } from './datagen/generate.js';
-export { PROFILES, type Profile } from './datagen/profiles.js';
+export { PROFILES, type Profile } from './util/profiles.js';
 export {
   parseSize,
   formatSize,
@@ -20,10 +20,15 @@ export { parseShard, shardOf, type Shard } from './convert/shard.js';
 export { assignShards, parseBalance, PER_FILE_COST, type Assignment, type Balance, type Sized } from './convert/balance.js';
 export { outputName, type Target } from './convert/paths.js';
 export type { JobLine, FileLine, EndLine, ManifestLine } from './convert/manifest.js';
-export { closeIdlePools } from './engine/pool-cache.js';
+export { Engine, getEngine, configureEngine, closeIdlePools, type EngineOptions, type EngineStats } from './engine/main/engine.js';
 export * from './resilience/index.js';
-export type { ResilienceOptions, ResilienceStats } from './engine/guard.js';
-export { parseFaults, type FaultOptions, type FaultRates } from './engine/faults.js';
+export type { ResilienceOptions, ResilienceStats } from './engine/main/task-guard.js';
+export { parseFaults, type FaultOptions, type FaultRates } from './engine/main/faults.js';
 export { readChunks, type ChunkReadOptions, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './api.js';
 export * from './ml/index.js';
-export { engineGauges, type EngineGauges } from './engine/gauges.js';
+export { chunked, type ChunkedOptions, type TypedArray } from './streams/chunked.js';
+export { createPackStream, createUnpackStream, EngineStream, type StreamOptions } from './streams/node-streams.js';
+export { toWebReadable, fromWebWritable, packTransformStream, unpackTransformStream, type WebTransformPair, type WebReadableOptions } from './streams/web-streams.js';
+// metrics/prometheus.ts is a separate subpath export ('hivestream/prometheus'), so prom-client stays optional.
+export { metrics, type MetricsSnapshot, type Operation as MetricsOperation, type OperationCounts } from './metrics/process-metrics.js';
+export { engineGauges, type EngineGauges } from './engine/main/gauges.js';

@@ -1,7 +1,7 @@
 // Option types, defaults and validation shared by the API and the CLI.
 import { availableParallelism } from 'node:os';
 import { ValidationError } from './errors.js';
-import type { ResilienceOptions } from './engine/guard.js';
+import type { ResilienceOptions } from './engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from './engine/backends/kernels.js';
 
 export const KiB = 1024;

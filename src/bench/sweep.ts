@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSample } from '../datagen/generate.js';
-import type { Profile } from '../datagen/profiles.js';
+import type { Profile } from '../util/profiles.js';
 import { AbortError, HiveError } from '../errors.js';
 import { MiB } from '../options.js';
 import { finishMachineInfo, machineInfo, warmRead, type MachineInfo } from './machine.js';

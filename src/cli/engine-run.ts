@@ -2,8 +2,8 @@
 // take, where output and reports go, and running with a progress display.
 import { ValidationError } from '../errors.js';
 import type { Progress } from '../options.js';
-import { parseFaults } from '../engine/faults.js';
-import type { ResilienceOptions } from '../engine/guard.js';
+import { parseFaults } from '../engine/main/faults.js';
+import type { ResilienceOptions } from '../engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from '../engine/backends/kernels.js';
 import { flag, int, str, type CommandContext, type ParsedArgs } from './command.js';
 import { failureOf } from './failure.js';

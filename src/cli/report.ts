@@ -1,7 +1,7 @@
 // Human-readable reports for the CLI.
 import { formatSize } from '../options.js';
 import type { PackReport, UnpackReport, InspectReport } from '../api.js';
-import type { ResilienceStats } from '../engine/guard.js';
+import type { ResilienceStats } from '../engine/main/task-guard.js';
 
 function rate(bytes: number, ms: number): string {
   return ms > 0 ? `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s` : 'n/a';

@@ -8,7 +8,7 @@ import { stat, unlink } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { pack, unpack } from '../api.js';
 import { AbortError, InputChangedError, IoError, ValidationError } from '../errors.js';
-import { readContainerHeader } from '../engine/container-input.js';
+import { readContainerHeader } from '../engine/main/container-input.js';
 import { openSource } from '../io/source.js';
 import { DEFAULT_MAX_HEADER_BYTES, MAX_CHUNK_SIZE, type Compression, type Progress } from '../options.js';
 import { outputPath, prepareOutput } from './paths.js';

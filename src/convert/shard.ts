@@ -68,7 +68,3 @@ export function parseShard(text: string, env: NodeJS.ProcessEnv = process.env): 
   if (m === null) throw new ValidationError('--shard', `${JSON.stringify(text)} is not k/n (for example 0/4) or auto`);
   return checked(Number(m[1]), Number(m[2]), text);
 }
-
-export function shardLabel(shard: Shard | undefined): string {
-  return shard === undefined ? 'all files' : `shard ${shard.index}/${shard.count}`;
-}

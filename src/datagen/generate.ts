@@ -2,7 +2,7 @@
 // at one block whatever the size.
 import { open } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import { fillBlock, PROFILES, type Profile } from './profiles.js';
+import { fillBlock, PROFILES, type Profile } from '../util/profiles.js';
 
 export interface GenerateOptions {
   profile: Profile;

@@ -1,22 +1,26 @@
 // Errors about bad input: a value, a container, a changed file, a dataset.
-// They never get better on retry and never trip a circuit breaker.
+// They all extend InputError: they never get better on retry and never trip
+// a circuit breaker.
+import { ValidationError } from '../resilience/errors.js';
+import { admits } from './admits.js';
 import { HiveError, messageOf, where, type HiveErrorOptions, type Location } from './base.js';
 
-export class ValidationError extends HiveError {
-  override readonly code = 'E_VALIDATION';
-  override readonly exitCode = 2;
-  constructor(
-    readonly field: string,
-    readonly reason: string,
-    options?: HiveErrorOptions,
-  ) {
-    super(`invalid ${field}: ${reason}`, options);
+/** A caller-supplied value (option, argument, record field) is not acceptable: the resilience library's class. */
+export { ValidationError };
+
+/**
+ * The root of the bad-input errors; `isBadInputError` is `instanceof
+ * InputError`. ValidationError, defined by the resilience library (which
+ * validates its own options with it), counts as one too.
+ */
+export abstract class InputError extends HiveError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return admits(this, InputError, value, ValidationError);
   }
 }
 
-/** Where in a container (or a stream) something was found. */
-
-export class FormatError extends HiveError {
+/** The bytes are not a well-formed hivestream container. */
+export class FormatError extends InputError {
   override readonly code = 'E_FORMAT';
   override readonly exitCode = 3;
   readonly sequence: number | undefined;
@@ -35,7 +39,7 @@ export class FormatError extends HiveError {
 }
 
 /** A chunk's (or the stream's) SHA-256 does not match what was stored. */
-export class ChecksumMismatchError extends HiveError {
+export class ChecksumMismatchError extends InputError {
   override readonly code = 'E_CHECKSUM';
   override readonly exitCode = 4;
   constructor(
@@ -59,7 +63,7 @@ export class ChecksumMismatchError extends HiveError {
 }
 
 /** The stream ended before its final chunk (or in the middle of a block). */
-export class TruncatedStreamError extends HiveError {
+export class TruncatedStreamError extends InputError {
   override readonly code = 'E_TRUNCATED';
   override readonly exitCode = 5;
   constructor(
@@ -73,7 +77,7 @@ export class TruncatedStreamError extends HiveError {
 }
 
 /** A block, record or header claims more bytes than the configured limit. */
-export class FrameTooLargeError extends HiveError {
+export class FrameTooLargeError extends InputError {
   override readonly code = 'E_FRAME_TOO_LARGE';
   override readonly exitCode = 6;
   constructor(
@@ -88,9 +92,8 @@ export class FrameTooLargeError extends HiveError {
   }
 }
 
-/** A file-system or stream operation failed; wraps Node's errno errors. */
-
-export class InputChangedError extends HiveError {
+/** An input file changed (size or modification time) while it was read. */
+export class InputChangedError extends InputError {
   override readonly code = 'E_INPUT_CHANGED';
   override readonly exitCode = 12;
   constructor(
@@ -102,9 +105,10 @@ export class InputChangedError extends HiveError {
   }
 }
 
-export class ContentTypeError extends HiveError {
+/** A container holds another kind of content than the reader expects (header hivestream.content_type). */
+export class ContentTypeError extends InputError {
   override readonly code = 'E_CONTENT_TYPE';
-  override readonly exitCode = 15;
+  override readonly exitCode = 17;
   constructor(
     readonly expected: string,
     readonly actual: string | undefined,
@@ -116,9 +120,9 @@ export class ContentTypeError extends HiveError {
 }
 
 /** A tensor's stored dtype differs from the one the caller asked for. */
-export class DtypeMismatchError extends HiveError {
+export class DtypeMismatchError extends InputError {
   override readonly code = 'E_DTYPE';
-  override readonly exitCode = 16;
+  override readonly exitCode = 18;
   constructor(
     readonly expected: string,
     readonly actual: string,
@@ -130,7 +134,7 @@ export class DtypeMismatchError extends HiveError {
 }
 
 /** Corrupt chunks held these records, which cannot be read; `cause` is the first chunk's error. */
-export class CorruptRecordsError extends HiveError {
+export class CorruptRecordsError extends InputError {
   override readonly code = 'E_CORRUPT_RECORDS';
   override readonly exitCode = 4;
   constructor(

@@ -1,7 +1,18 @@
 // Errors of the run itself: I/O, the worker pool and its controllers,
-// cancellation, missing back ends, incomplete batch jobs.
+// cancellation, missing back ends, incomplete batch jobs. The controllers'
+// errors and AbortError are the resilience library's, re-exported: they are
+// HiveErrors too (see base.ts).
 import { HiveError, messageOf, type HiveErrorOptions } from './base.js';
 
+export {
+  AbortError,
+  CircuitOpenError,
+  RetryExhaustedError,
+  TimeoutError,
+  type CircuitOpenErrorOptions,
+} from '../resilience/errors.js';
+
+/** A file-system or stream operation failed; wraps Node's errno errors. */
 export class IoError extends HiveError {
   override readonly code = 'E_IO';
   override readonly exitCode = 7;
@@ -15,54 +26,6 @@ export class IoError extends HiveError {
     const detail = describeErrno(errno, options?.cause);
     super(`cannot ${operation}${path === undefined ? '' : ` ${path}`}: ${detail}`, options);
     this.errno = errno;
-  }
-}
-
-/** An input file changed (size or modification time) while it was read. */
-
-export interface CircuitOpenErrorOptions extends HiveErrorOptions {
-  /** State of the breaker that refused the call ('open', 'half-open', 'isolated'). */
-  state?: string;
-  /** How long until the breaker lets a probe through, when known. */
-  retryAfterMs?: number;
-}
-
-/** The circuit breaker is open: calls are refused until it half-opens. */
-export class CircuitOpenError extends HiveError {
-  override readonly code = 'E_CIRCUIT_OPEN';
-  override readonly exitCode = 8;
-  readonly state: string | undefined;
-  readonly retryAfterMs: number | undefined;
-  constructor(message = 'circuit breaker is open: calls are refused', options?: CircuitOpenErrorOptions) {
-    super(message, options);
-    this.state = options?.state;
-    this.retryAfterMs = options?.retryAfterMs;
-  }
-}
-
-/** Every retry attempt failed; `cause` is the last failure. */
-export class RetryExhaustedError extends HiveError {
-  override readonly code = 'E_RETRY_EXHAUSTED';
-  override readonly exitCode = 9;
-  constructor(
-    readonly attempts: number,
-    cause: unknown,
-    what = 'operation',
-  ) {
-    super(`${what} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${messageOf(cause)}`, { cause });
-  }
-}
-
-/** An operation ran past its deadline. */
-export class TimeoutError extends HiveError {
-  override readonly code = 'E_TIMEOUT';
-  override readonly exitCode = 10;
-  constructor(
-    readonly timeoutMs: number,
-    what = 'operation',
-    options?: HiveErrorOptions,
-  ) {
-    super(`${what} timed out after ${timeoutMs} ms`, options);
   }
 }
 
@@ -81,12 +44,19 @@ export class TransientError extends HiveError {
   override readonly exitCode = 13;
 }
 
-/** The caller aborted the operation through its AbortSignal. */
-export class AbortError extends HiveError {
-  override readonly code = 'E_ABORTED';
-  override readonly exitCode = 130;
-  constructor(message = 'operation aborted', options?: HiveErrorOptions) {
-    super(message, options);
+/**
+ * The engine is overloaded: its admission queue of waiting runs is full.
+ * Nothing of the refused run was started; try again later (or queue less).
+ */
+export class OverloadedError extends HiveError {
+  override readonly code = 'E_OVERLOADED';
+  override readonly exitCode = 19;
+  constructor(
+    readonly queued: number,
+    readonly limit: number,
+    options?: HiveErrorOptions,
+  ) {
+    super(`engine overloaded: ${queued} runs already wait for one of ${limit} places; try again later`, options);
   }
 }
 
@@ -114,8 +84,6 @@ export class BackendUnavailableError extends HiveError {
   override readonly code = 'E_BACKEND_UNAVAILABLE';
   override readonly exitCode = 14;
 }
-
-/** A container holds another kind of content than the reader expects (header hivestream.content_type). */
 
 function errnoOf(err: unknown): string | undefined {
   if (typeof err === 'object' && err !== null && 'code' in err) {

@@ -7,7 +7,6 @@ export const DIGEST_SIZE = 32;
 
 export const CODEC_NONE = 0;
 export const CODEC_LZ4 = 1;
-export const CODEC_NAMES = ['NONE', 'LZ4'] as const;
 
 /** Metadata key of the final record: SHA-256 of the header bytes, hex. */
 export const HEADER_DIGEST_KEY = 'hivestream.header_sha256';

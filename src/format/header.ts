@@ -217,3 +217,16 @@ function encodeBytesMap(meta: Record<string, Uint8Array>): Uint8Array {
   out[pos] = 0;
   return out;
 }
+
+/** Header metadata as text: UTF-8 values as they are, anything else as hex. */
+export function headerText(metadata: Map<string, Uint8Array>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of metadata) {
+    try {
+      out[k] = text.decode(v);
+    } catch {
+      out[k] = Buffer.from(v).toString('hex');
+    }
+  }
+  return out;
+}

@@ -28,6 +28,8 @@ export interface StreamInput {
   kind: 'stream';
   reader: StreamReader;
   path: string | undefined;
+  /** Bytes the stream holds, when known in advance (bytes in memory). */
+  size: number | undefined;
   close(): Promise<void>;
 }
 
@@ -35,16 +37,16 @@ export type Input = FileInput | StreamInput;
 
 export async function openSource(source: Source): Promise<Input> {
   if (typeof source === 'string') return openPath(source);
-  if (source instanceof Uint8Array) return streamInput([source]);
+  if (source instanceof Uint8Array) return streamInput([source], source.length);
   if (typeof source === 'object' && source !== null && (Symbol.asyncIterator in source || Symbol.iterator in source)) {
     return streamInput(source);
   }
   throw new ValidationError('source', 'expected a file path, a Uint8Array, a Node Readable or an (async) iterable of Uint8Array');
 }
 
-function streamInput(source: AsyncIterable<unknown> | Iterable<unknown>): StreamInput {
+function streamInput(source: AsyncIterable<unknown> | Iterable<unknown>, size?: number): StreamInput {
   const reader = new StreamReader(wrapStreamErrors(source, 'input stream'));
-  return { kind: 'stream', reader, path: undefined, close: () => reader.close() };
+  return { kind: 'stream', reader, path: undefined, size, close: () => reader.close() };
 }
 
 async function openPath(path: string): Promise<Input> {
@@ -74,6 +76,7 @@ async function openPath(path: string): Promise<Input> {
       kind: 'stream',
       reader,
       path,
+      size: undefined,
       close: async () => {
         await reader.close();
         stream.destroy();

@@ -1,5 +1,4 @@
-// The ML ingestion API (docs/ML.md). prometheus.ts is a separate subpath
-// export ('hivestream/prometheus'), so prom-client stays optional.
+// The ML ingestion API (docs/ML.md): training records, pages, model weights.
 export {
   NeuralDataStream,
   writeTrainingData,
@@ -30,7 +29,3 @@ export {
   type StreamWeightsOptions,
   type ReadWeightsOptions,
 } from './weights.js';
-export { chunked, type ChunkedOptions, type TypedArray } from './chunked.js';
-export { createPackStream, createUnpackStream, EngineStream, type StreamOptions } from './streams.js';
-export { toWebReadable, fromWebWritable, packTransformStream, unpackTransformStream, type WebTransformPair, type WebReadableOptions } from './web-streams.js';
-export { metrics, type MetricsSnapshot, type Operation as MetricsOperation, type OperationCounts } from './metrics.js';

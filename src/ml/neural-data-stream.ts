@@ -5,7 +5,7 @@
 // page and a batch are in memory at a time, whatever the dataset's size.
 import { pack, readChunks, type ChunkReadOptions, type ChunkReadReport, type Source, type SinkTarget } from '../api.js';
 import { AbortError, ContentTypeError, type CorruptRecordsError, ValidationError } from '../errors.js';
-import type { PackReport } from '../engine/pack.js';
+import type { PackReport } from '../engine/main/pack.js';
 import { resolveChunkSize, type PackOptions } from '../options.js';
 import { PageReader, PageWriter } from './pages.js';
 import { Batcher, resolveBatchSize, type TrainingBatch } from './training-batches.js';

@@ -7,7 +7,7 @@
 import { endianness } from 'node:os';
 import { pack, readChunks, type ChunkEvent, type ChunkReadOptions, type ChunkReadReport, type Source, type SinkTarget } from '../api.js';
 import { ContentTypeError, DtypeMismatchError, FormatError, ValidationError } from '../errors.js';
-import type { PackReport } from '../engine/pack.js';
+import type { PackReport } from '../engine/main/pack.js';
 import type { PackOptions } from '../options.js';
 import { elements, resolveShape } from './records.js';
 

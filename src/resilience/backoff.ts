@@ -8,7 +8,7 @@
 //   decorrelated: min(cap, random(base, prev * 3)), prev starting at base
 // Decorrelated jitter grows from the previous delay by the blog's factor of
 // 3 (so it never settles on a fixed schedule); `multiplier` does not apply.
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 import type { RandomSource } from './random.js';
 import { checkNumber } from './validate.js';
 

@@ -1,6 +1,6 @@
 // Turns CircuitBreakerOptions into a checked configuration, and checks a
 // snapshot handed back for restoring: bad values fail at construction.
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 import {
   circuitBreakerDefaults as D,
   defaultIsFailure,

@@ -1,5 +1,5 @@
 // Options, events, stats and the persisted snapshot of a CircuitBreaker.
-import { isBadInputError, type CircuitOpenError } from '../errors.js';
+import type { CircuitOpenError } from './errors.js';
 import type { Clock } from './clock.js';
 
 export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -35,11 +35,11 @@ export interface CircuitBreakerOptions {
   /** Probes allowed in flight at once while half-open; more calls are refused. Default 1. */
   halfOpenMaxProbes?: number;
   /**
-   * Whether an error counts against the dependency. Default: anything but a
-   * bad-input error (bad input says nothing about the dependency's health).
-   * Errors it rejects pass through and count as neither success nor failure.
-   * So does any error of a call whose caller's signal had aborted: a
-   * cancelled call is no verdict on the dependency.
+   * Whether an error counts against the dependency. Default: every error
+   * does. Errors it rejects pass through and count as neither success nor
+   * failure; so do those a caller excuses (execute's `isBadInput`) and any
+   * error of a call whose caller's signal had aborted: a cancelled call is
+   * no verdict on the dependency.
    */
   isFailure?: (err: unknown) => boolean;
   clock?: Clock;
@@ -61,8 +61,9 @@ export const circuitBreakerDefaults = {
   halfOpenMaxProbes: 1,
 } as const;
 
-export function defaultIsFailure(err: unknown): boolean {
-  return !isBadInputError(err);
+/** Every error counts: the breaker knows no bad input unless told (isFailure, or execute's isBadInput). */
+export function defaultIsFailure(_err: unknown): boolean {
+  return true;
 }
 
 export interface StateChangeEvent {

@@ -1,7 +1,7 @@
 // Stops calling a dependency that keeps failing, so it can recover and callers
 // fail fast instead of piling up: closed -> open -> half-open -> closed.
 // Options and their defaults are documented in circuit-breaker-types.ts.
-import { CircuitOpenError } from '../errors.js';
+import { CircuitOpenError } from './errors.js';
 import { unrefTimer, type Clock, type TimerHandle } from './clock.js';
 import { breakerConfig, checkSnapshot, type BreakerConfig } from './circuit-breaker-config.js';
 import type {
@@ -56,14 +56,21 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
     return this.#state;
   }
 
-  execute<T>(fn: Operation<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `fn` if the breaker admits the call. `isBadInput` names errors that
+   * this caller knows say nothing about the dependency (bad input it
+   * passed): they count as neither success nor failure, whatever the
+   * breaker's own `isFailure` says. It lets a caller that shares a breaker
+   * it did not configure keep its bad input off it.
+   */
+  execute<T>(fn: Operation<T>, signal?: AbortSignal, isBadInput?: (err: unknown) => boolean): Promise<T> {
     if (this.#state !== 'closed') {
       const refusal = this.#admit();
       if (refusal !== undefined) return Promise.reject(refusal);
     }
     this.#calls++;
     const timed = this.hasListeners('success') || this.hasListeners('failure');
-    if (this.#state === 'closed' && !timed && (signal === undefined || signal === neverAborted)) {
+    if (this.#state === 'closed' && !timed && (signal === undefined || signal === neverAborted) && isBadInput === undefined) {
       // Hot path: nothing per call to remember, so no closures to allocate.
       return invoke(fn, neverAborted).then(this.#closedSuccess, this.#closedFailure);
     }
@@ -76,7 +83,7 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
         return value;
       },
       (err: unknown) => {
-        this.#onError(gen, state, started, err, signal);
+        this.#onError(gen, state, started, err, signal, isBadInput);
         throw err;
       },
     );
@@ -202,11 +209,11 @@ export class CircuitBreaker extends Observable<CircuitBreakerEvents> implements 
     if (++this.#halfOpenSuccesses >= this.#c.successThreshold) this.#close();
   }
 
-  #onError(gen: number, state: CircuitState, started: number, err: unknown, signal?: AbortSignal): void {
+  #onError(gen: number, state: CircuitState, started: number, err: unknown, signal?: AbortSignal, isBadInput?: (err: unknown) => boolean): void {
     const current = gen === this.#gen;
-    // A call the caller cancelled, or an error the predicate excuses, says
+    // A call the caller cancelled, or an error a predicate excuses, says
     // nothing about the dependency: it frees its probe slot and counts as neither.
-    if (signal?.aborted === true || !this.#c.isFailure(err)) {
+    if (signal?.aborted === true || isBadInput?.(err) === true || !this.#c.isFailure(err)) {
       this.#ignored++;
       if (current && state === 'half-open') this.#probes--;
       return;

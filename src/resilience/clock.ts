@@ -1,6 +1,6 @@
 // Time is injected everywhere in the resilience controllers so that tests (and
 // simulations) can drive them with a FakeClock instead of sleeping for real.
-import { AbortError } from '../errors.js';
+import { AbortError } from './errors.js';
 
 /** Opaque timer handle returned by a Clock (Node's Timeout, a number...); only its own clearTimeout reads it. */
 export type TimerHandle = object | number;

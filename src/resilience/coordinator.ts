@@ -10,7 +10,9 @@
 //   once, and that error is never retried, so the loop stops instead of
 //   spending its attempts (and backoff time) against a breaker that will not
 //   half-open any sooner for being asked.
-import { CircuitOpenError } from '../errors.js';
+// - Bad input (the `isBadInput` option) goes through all three untouched:
+//   never retried, never counted by the breaker.
+import { CircuitOpenError } from './errors.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import type { CircuitBreakerOptions, CircuitBreakerStats, CircuitState } from './circuit-breaker-types.js';
 import type { Clock } from './clock.js';
@@ -18,6 +20,7 @@ import { neverAborted, type Operation, type Policy } from './policy.js';
 import type { RandomSource } from './random.js';
 import { Retry, defaultRetryable, type RetryOptions, type RetryStats } from './retry.js';
 import { Timeout, type TimeoutOptions, type TimeoutStats } from './timeout.js';
+import { checkFunction } from './validate.js';
 
 export interface ErrorRecoveryOptions {
   /** Names the operation in errors; passed to the parts built from options. */
@@ -35,6 +38,12 @@ export interface ErrorRecoveryOptions {
   clock?: Clock;
   /** Jitter source for the retry. */
   random?: RandomSource;
+  /**
+   * Errors that are the caller's fault, not the dependency's (bad input):
+   * never retried and never counted by the breaker, a shared one included.
+   * Default: none.
+   */
+  isBadInput?: (err: unknown) => boolean;
 }
 
 export interface ErrorRecoveryStats {
@@ -50,12 +59,15 @@ export class ErrorRecoveryCoordinator implements Policy {
   readonly breaker: CircuitBreaker;
   readonly retry: Retry | null;
   readonly timeout: Timeout | null;
+  readonly #isBadInput: ((err: unknown) => boolean) | undefined;
   #calls = 0;
   #successes = 0;
   #failures = 0;
 
   constructor(options: ErrorRecoveryOptions = {}) {
-    const { name, clock } = options;
+    const { name, clock, isBadInput } = options;
+    if (isBadInput !== undefined) checkFunction('errorRecovery.isBadInput', isBadInput);
+    this.#isBadInput = isBadInput;
     const b = options.breaker;
     this.breaker = b instanceof CircuitBreaker ? b : new CircuitBreaker({ clock, ...b });
     const r = options.retry;
@@ -69,7 +81,7 @@ export class ErrorRecoveryCoordinator implements Policy {
         random: options.random,
         ...r,
         // Enforced whatever the user's predicate says: see the header comment.
-        retryable: (err, attempt) => !(err instanceof CircuitOpenError) && userRetryable(err, attempt),
+        retryable: (err, attempt) => !(err instanceof CircuitOpenError) && isBadInput?.(err) !== true && userRetryable(err, attempt),
       });
     }
     const t = options.timeout;
@@ -92,10 +104,11 @@ export class ErrorRecoveryCoordinator implements Policy {
     this.#calls++;
     const s = signal ?? neverAborted;
     const timeout = this.timeout;
+    const bad = this.#isBadInput;
     const attempt: Operation<T> =
       timeout === null
-        ? (inner) => this.breaker.execute(op, inner)
-        : (inner) => this.breaker.execute((sig) => timeout.execute(op, sig), inner);
+        ? (inner) => this.breaker.execute(op, inner, bad)
+        : (inner) => this.breaker.execute((sig) => timeout.execute(op, sig), inner, bad);
     const run = this.retry === null ? attempt(s) : this.retry.execute(attempt, s);
     return run.then(this.#succeeded, this.#failed);
   }

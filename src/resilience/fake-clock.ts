@@ -1,6 +1,6 @@
 // A manual clock for tests and simulations: time only moves when told to, and
 // timers fire in (due time, creation order) order, so runs are deterministic.
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 import type { Clock, TimerHandle } from './clock.js';
 
 interface FakeTimer {

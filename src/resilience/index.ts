@@ -1,5 +1,18 @@
 // Resilience controllers: circuit breaker, retry with backoff, timeout, and a
 // coordinator composing them. All take an injectable Clock (FakeClock in tests).
+// A standalone library: it imports nothing from the rest of hivestream (lint
+// enforces it), and is tested beside its code.
+export {
+  AbortError,
+  CircuitOpenError,
+  ResilienceError,
+  RetryExhaustedError,
+  TimeoutError,
+  ValidationError,
+  type CircuitOpenErrorOptions,
+  type ResilienceErrorCode,
+  type ResilienceErrorOptions,
+} from './errors.js';
 export { systemClock, sleep, unrefTimer, type Clock, type TimerHandle } from './clock.js';
 export { FakeClock } from './fake-clock.js';
 export { Observable, type Listener, type EventMap } from './events.js';
@@ -43,3 +56,4 @@ export {
   type ErrorRecoveryOptions,
   type ErrorRecoveryStats,
 } from './coordinator.js';
+export { AimdLimit, GradientLimit, type AimdOptions, type ConcurrencyLimit, type GradientOptions, type LimitBounds } from './concurrency-limit.js';

@@ -1,6 +1,6 @@
 // Retries transient failures with exponential backoff and jitter; gives up
 // with RetryExhaustedError, and never retries what cannot get better.
-import { AbortError, CircuitOpenError, RetryExhaustedError, isBadInputError } from '../errors.js';
+import { AbortError, CircuitOpenError, RetryExhaustedError } from './errors.js';
 import { computeDelay, validateBackoff, type BackoffOptions, type Jitter } from './backoff.js';
 import { abortErrorFrom, sleep, systemClock, type Clock } from './clock.js';
 import { Observable } from './events.js';
@@ -38,12 +38,14 @@ export const retryDefaults = {
 } as const;
 
 /**
- * Bad input fails the same way every time; an abort is the caller saying
- * stop; an open breaker is a dependency saying "not now" and retrying into
- * it only burns the attempts (it re-opens no sooner for being asked).
+ * An abort is the caller saying stop; an open breaker is a dependency saying
+ * "not now" and retrying into it only burns the attempts (it re-opens no
+ * sooner for being asked). Bad input, which fails the same way every time,
+ * is the caller's to name: a `retryable` of its own, or the coordinator's
+ * `isBadInput`.
  */
 export function defaultRetryable(err: unknown): boolean {
-  return !isBadInputError(err) && !(err instanceof AbortError) && !(err instanceof CircuitOpenError);
+  return !(err instanceof AbortError) && !(err instanceof CircuitOpenError);
 }
 
 export type GiveUpReason = 'exhausted' | 'not-retryable' | 'aborted';

@@ -2,7 +2,7 @@
 // deadline (reason: the TimeoutError) or when the caller's signal aborts, so
 // well-behaved work stops; the call itself settles at the deadline whether
 // or not the operation listens.
-import { TimeoutError } from '../errors.js';
+import { TimeoutError } from './errors.js';
 import { abortErrorFrom, systemClock, type Clock, type TimerHandle } from './clock.js';
 import { Observable } from './events.js';
 import { invoke, neverAborted, type Operation, type Policy } from './policy.js';

@@ -1,6 +1,6 @@
 // Option checks shared by the controllers: nonsense (negative delays, rates
 // over 1, fractional counts) fails at construction, not at 3 a.m.
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 
 export function checkInteger(field: string, value: number, min: number, allowInfinity = false): number {
   if (allowInfinity && value === Infinity) return value;

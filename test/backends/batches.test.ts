@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../dist/errors.js';
+import { hashJobTable, setHashJob } from '../../dist/engine/backends/job-table.js';
 import { BACKENDS, hashHex, hex, referenceHex } from './backends.js';
 import { below, fillRandom, randomBytes, splitmix32 } from './prng.js';
 
@@ -47,47 +47,58 @@ describe.each(BACKENDS)('batches: $name', ({ create }) => {
     expect(hashHex(hasher, inputs)).toEqual(inputs.map(referenceHex));
   });
 
-  it('reads inputs and writes outputs that are views over SharedArrayBuffers at odd offsets', async () => {
+  it('reads overlapping rows at odd offsets of a SharedArrayBuffer and writes only the digest areas', async () => {
     const hasher = await create();
     const rng = splitmix32(99);
-    const shared = fillRandom(rng, new Uint8Array(new SharedArrayBuffer(300_000)));
-    const before = shared.slice();
+    const shared = fillRandom(rng, new Uint8Array(new SharedArrayBuffer(300_000 + 32 * 9 + 7)));
     const spans: Array<[number, number]> = [
       [1, 1000],
       [1003, 1000],
       [2005, 1000],
       [3007, 1000], // four equal lengths at odd offsets
-      [5, 64 * 1024 + 3], // overlapping views are fine: inputs are only read
+      [5, 64 * 1024 + 3], // overlapping rows are fine: sources are only read
       [9, 55],
       [4011, 120],
       [4133, 0],
       [70_001, 200_001],
     ];
-    const inputs = spans.map(([offset, length]) => new Uint8Array(shared.buffer, offset, length));
-    const sink = new Uint8Array(new SharedArrayBuffer(32 * spans.length + 7));
-    const outputs = spans.map((_, i) => new Uint8Array(sink.buffer, 3 + 32 * i, 32));
-    hasher.hashMany(inputs, outputs);
-    expect(outputs.map(hex)).toEqual(inputs.map((input) => referenceHex(input.slice())));
-    expect(Buffer.from(shared.buffer).equals(Buffer.from(before.buffer))).toBe(true);
+    const digestsAt = 300_003;
+    const table = hashJobTable(spans.length);
+    spans.forEach(([offset, length], i) => setHashJob(table, i, offset, length, digestsAt + 32 * i));
+    const before = shared.slice();
+    hasher.hash(shared, table, spans.length);
+    const digests = spans.map((_, i) => hex(shared.subarray(digestsAt + 32 * i, digestsAt + 32 * (i + 1))));
+    expect(digests).toEqual(spans.map(([offset, length]) => referenceHex(before.slice(offset, offset + length))));
+    // Nothing outside the digest areas changed.
+    expect(Buffer.from(shared.subarray(0, digestsAt)).equals(Buffer.from(before.subarray(0, digestsAt)))).toBe(true);
+    expect(shared.subarray(digestsAt + 32 * spans.length)).toEqual(before.subarray(digestsAt + 32 * spans.length));
   });
 
-  it('writes only the first 32 bytes of a larger output', async () => {
+  it('hashes only the first `count` rows of a larger table', async () => {
     const hasher = await create();
-    const outputs = [new Uint8Array(40).fill(0xee)];
-    hasher.hashMany([new Uint8Array([1, 2, 3])], outputs);
-    expect(hex(outputs[0]?.subarray(0, 32) ?? new Uint8Array())).toBe(referenceHex(new Uint8Array([1, 2, 3])));
-    expect([...(outputs[0]?.subarray(32) ?? [])]).toEqual(Array<number>(8).fill(0xee));
+    const buffer = new Uint8Array(3 + 64).fill(0xee);
+    buffer.set([1, 2, 3]);
+    const table = hashJobTable(2);
+    setHashJob(table, 0, 0, 3, 3);
+    setHashJob(table, 1, 0, 3, 35);
+    hasher.hash(buffer, table, 1);
+    expect(hex(buffer.subarray(3, 35))).toBe(referenceHex(new Uint8Array([1, 2, 3])));
+    expect([...buffer.subarray(35)]).toEqual(Array<number>(32).fill(0xee));
   });
 
   it('accepts an empty batch', async () => {
     const hasher = await create();
-    expect(() => hasher.hashMany([], [])).not.toThrow();
+    expect(() => hasher.hash(new Uint8Array(0), hashJobTable(0), 0)).not.toThrow();
   });
 
-  it('rejects a batch whose outputs do not match its inputs', async () => {
+  it('rejects a row outside the buffer, naming it, before writing anything', async () => {
     const hasher = await create();
-    const input = new Uint8Array(10);
-    expect(() => hasher.hashMany([input, input], [new Uint8Array(32)])).toThrow(ValidationError);
-    expect(() => hasher.hashMany([input], [new Uint8Array(31)])).toThrow(/at least 32 bytes/);
+    const buffer = new Uint8Array(100);
+    const table = hashJobTable(2);
+    setHashJob(table, 0, 0, 10, 40);
+    setHashJob(table, 1, 0, 10, 80); // digest would end at 112
+    expect(() => hasher.hash(buffer, table, 2)).toThrow(/job 1/);
+    expect(buffer.every((b) => b === 0)).toBe(true);
+    expect(() => hasher.hash(buffer, table, 3)).toThrow(RangeError);
   });
 });

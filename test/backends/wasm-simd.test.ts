@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { BackendUnavailableError, ValidationError } from '../../dist/errors.js';
-import { createWasmSimdSha256, wasmSimdSupported } from '../../dist/engine/backends/wasm-simd.js';
+import { createWasmSimdKernel, wasmSimdSupported } from '../../dist/engine/backends/wasm-simd.js';
 import { hashHex, referenceHex } from './backends.js';
 import { randomBytes, splitmix32 } from './prng.js';
 
@@ -10,13 +10,13 @@ describe('wasm-simd back end', () => {
   });
 
   it('names itself', async () => {
-    expect((await createWasmSimdSha256()).name).toBe('wasm-simd');
+    expect((await createWasmSimdKernel()).name).toBe('wasm-simd');
   });
 
   it.each([64, 128, 4096, 16 * 1024, 64 * 1024])(
     'gives the same digests with %i-byte segments',
     async (segmentSize) => {
-      const hasher = await createWasmSimdSha256({ segmentSize });
+      const hasher = await createWasmSimdKernel({ segmentSize });
       const rng = splitmix32(segmentSize);
       // Ends on, just before and just after segment edges, for full and part groups.
       const lengths = [segmentSize - 9, segmentSize - 8, segmentSize, segmentSize + 1, 3 * segmentSize + 55];
@@ -30,7 +30,7 @@ describe('wasm-simd back end', () => {
   );
 
   it('finishes lanes that end early and hands a long last lane to the scalar kernel', async () => {
-    const hasher = await createWasmSimdSha256({ segmentSize: 256 });
+    const hasher = await createWasmSimdKernel({ segmentSize: 256 });
     const rng = splitmix32(5);
     // Sorted leftovers share lanes: these four end at four different blocks.
     const inputs = [10, 300, 3000, 100_000].map((length) => randomBytes(rng, length));
@@ -38,14 +38,14 @@ describe('wasm-simd back end', () => {
   });
 
   it('keeps instances independent', async () => {
-    const [a, b] = await Promise.all([createWasmSimdSha256(), createWasmSimdSha256({ segmentSize: 64 })]);
+    const [a, b] = await Promise.all([createWasmSimdKernel(), createWasmSimdKernel({ segmentSize: 64 })]);
     const rng = splitmix32(6);
     const inputs = Array.from({ length: 4 }, () => randomBytes(rng, 777));
     expect(hashHex(a, inputs)).toEqual(hashHex(b, inputs));
   });
 
   it.each([0, 63, 100, 1.5 * 64, 32 * 1024 * 1024])('rejects segmentSize %d', async (segmentSize) => {
-    await expect(createWasmSimdSha256({ segmentSize })).rejects.toThrow(ValidationError);
+    await expect(createWasmSimdKernel({ segmentSize })).rejects.toThrow(ValidationError);
   });
 
   it('rejects with BackendUnavailableError where the engine has no SIMD128', async () => {
@@ -54,7 +54,7 @@ describe('wasm-simd back end', () => {
     const spy = vi.spyOn(wasm, 'validate').mockReturnValue(false);
     try {
       expect(wasmSimdSupported()).toBe(false);
-      const err: unknown = await createWasmSimdSha256().catch((e: unknown) => e);
+      const err: unknown = await createWasmSimdKernel().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BackendUnavailableError);
       expect(err).toMatchObject({ code: 'E_BACKEND_UNAVAILABLE', exitCode: 14 });
     } finally {

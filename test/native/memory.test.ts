@@ -2,7 +2,7 @@
 // the ring asks for it before first use (unless HIVESTREAM_HUGE_PAGES=0).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../dist/engine/ring.js';
+import { Ring } from '../../dist/engine/main/ring.js';
 import { addon, native, skipNote } from './addon.js';
 
 const HUGE = 2 << 20;
@@ -39,7 +39,7 @@ describe.skipIf(addon === undefined)(`adviseHugePages${skipNote}`, () => {
   });
 
   it.skipIf(!thp)('is asked for by a new ring, and not with HIVESTREAM_HUGE_PAGES=0', () => {
-    const layout = { slots: 4, inputBytes: 4 << 20, outputBytes: 0 };
+    const layout = { controlSlots: 16, arenaBytes: 16 << 20 };
     expect(new Ring(layout).hugePageBytes).toBeGreaterThan(0);
     const before = process.env.HIVESTREAM_HUGE_PAGES;
     process.env.HIVESTREAM_HUGE_PAGES = '0';

@@ -3,7 +3,7 @@
 // fails the run fast; bad input is never retried.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChecksumMismatchError, CircuitBreaker, CircuitOpenError, pack, unpack, verify, writeSample } from '../../dist/index.js';
+import { ChecksumMismatchError, CircuitBreaker, CircuitOpenError, HiveError, RetryExhaustedError, TransientError, pack, unpack, verify, writeSample } from '../../dist/index.js';
 import { runCli, sample, sha256File, tempDir } from '../helpers/fixtures.js';
 
 const tmp = tempDir('hvs-resilience-');
@@ -53,8 +53,21 @@ describe('engine under injected faults', () => {
     const started = Date.now();
     const err = await pack(tmp.path('small.bin'), tmp.path('never.hvs'), { chunkSize: 65536, resilience: { faults: { error: 1 }, patienceMs: 1000 } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CircuitOpenError);
+    // The resilience library's class, and a HiveError with the CLI's exit code.
+    expect(err).toBeInstanceOf(HiveError);
+    expect(err).toMatchObject({ code: 'E_CIRCUIT_OPEN', exitCode: 8 });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(existsSync(tmp.path('never.hvs'))).toBe(false);
+  }, 30_000);
+
+  it('retries run out: RetryExhaustedError, a HiveError, with the last TransientError as cause', async () => {
+    const resilience = { faults: { error: 1 }, retry: { maxAttempts: 2 }, breaker: { failureThreshold: Infinity, failureRateThreshold: null } };
+    const err = await pack(tmp.path('small.bin'), tmp.path('never3.hvs'), { chunkSize: 65536, resilience }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RetryExhaustedError);
+    expect(err).toBeInstanceOf(HiveError);
+    expect(err).toMatchObject({ code: 'E_RETRY_EXHAUSTED', exitCode: 9, attempts: 2 });
+    expect((err as RetryExhaustedError).cause).toBeInstanceOf(TransientError);
+    expect(existsSync(tmp.path('never3.hvs'))).toBe(false);
   }, 30_000);
 
   it('the CLI exits non-zero with one line when every task fails', async () => {

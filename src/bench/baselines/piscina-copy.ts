@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
 import { resolveBackends } from '../../engine/backends/select.js';
-import { lz4Bound } from '../../engine/layout.js';
+import { lz4Bound } from '../../engine/contract/slots.js';
 import { runBaseline, type BaselineArgs } from './args.js';
 import { COPY_HEADER, type CopyInit } from './copy-protocol.js';
 

@@ -2,7 +2,7 @@
 // capacity sweep (sweep). Results print as text; --json and --html write files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { PROFILES, type Profile } from '../../datagen/profiles.js';
+import { PROFILES, type Profile } from '../../util/profiles.js';
 import { ValidationError } from '../../errors.js';
 import { GiB, KiB, MiB, parseSize, resolveChunkSize, resolveWorkers } from '../../options.js';
 import { runCompare } from '../../bench/compare.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pack, unpack, verify } from '../../api.js';
 import { writeSample } from '../../datagen/generate.js';
-import { PROFILES, type Profile } from '../../datagen/profiles.js';
+import { PROFILES, type Profile } from '../../util/profiles.js';
 import { HiveError, ValidationError } from '../../errors.js';
 import { formatSize, MiB } from '../../options.js';
 import { flag, int, size, str, WORKERS_OPTION, JSON_OPTION, type Command } from '../command.js';

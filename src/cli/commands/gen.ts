@@ -1,6 +1,6 @@
 // gen: seeded sample data of any size (the benchmark's inputs), streamed.
 import { generate } from '../../datagen/generate.js';
-import { PROFILES, type Profile } from '../../datagen/profiles.js';
+import { PROFILES, type Profile } from '../../util/profiles.js';
 import { AbortError, ValidationError } from '../../errors.js';
 import { openSink, type Sink } from '../../io/sink.js';
 import { flag, int, JSON_OPTION, size, str, type Command } from '../command.js';

@@ -2,9 +2,10 @@
 // and the baseline the wasm-simd kernel is measured against.
 import { createSHA256, type IHasher } from 'hash-wasm';
 import { BackendUnavailableError } from '../../errors.js';
-import { pairBatch, type MultiHasher } from './hasher.js';
+import { hashJobViews } from './job-table.js';
+import type { HashKernel } from './kernels.js';
 
-export async function createHashWasmSha256(): Promise<MultiHasher> {
+export async function createHashWasmKernel(): Promise<HashKernel> {
   let hasher: IHasher;
   try {
     hasher = await createSHA256();
@@ -12,13 +13,12 @@ export async function createHashWasmSha256(): Promise<MultiHasher> {
     throw new BackendUnavailableError('hash-wasm: cannot instantiate SHA-256', { cause });
   }
   return {
-    name: 'hash-wasm',
-    hashMany(inputs, outputs) {
+    name: 'wasm',
+    hash(ring, jobs, count) {
       // One instance, re-initialised per input: no allocation per chunk
       // beyond the digest array hash-wasm returns.
-      for (const { input, output } of pairBatch(inputs, outputs)) {
-        output.set(hasher.init().update(input).digest('binary'));
-      }
+      const { inputs, outputs } = hashJobViews(ring, jobs, count);
+      inputs.forEach((input, i) => outputs[i]?.set(hasher.init().update(input).digest('binary')));
     },
   };
 }

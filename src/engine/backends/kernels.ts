@@ -1,13 +1,12 @@
 // The compute kernels a worker runs on ring memory, one call per batch of
-// slots. Jobs are Float64Array tuples of byte offsets into the ring:
-//   hash:       [srcOffset, srcLength, dstOffset]            (32-byte digest at dst)
-//   compress:   [srcOffset, srcLength, dstOffset, capacity]  (4-byte LE size + LZ4 block)
-//   decompress: [srcOffset, srcLength, dstOffset, capacity]
-// Every back end produces the same digests and the same readable format.
+// slots, each given a job table (job-table.ts). This is the one interface
+// every SHA-256 and LZ4 back end has; every back end produces the same
+// digests and the same readable format.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BackendUnavailableError } from '../../errors.js';
 import { isNativeAvailable, loadNative } from './native.js';
+import { HASH_JOB_WIDTH, LZ4_JOB_WIDTH, hashJobViews, lz4Job, rowsOf } from './job-table.js';
 
 export const HASH_BACKENDS = ['native', 'node', 'wasm', 'wasm-simd'] as const;
 export const LZ4_BACKENDS = ['native', 'lz4-napi'] as const;
@@ -15,7 +14,12 @@ export type HashBackendName = (typeof HASH_BACKENDS)[number];
 export type Lz4BackendName = (typeof LZ4_BACKENDS)[number];
 
 export interface HashKernel {
-  name: HashBackendName;
+  readonly name: HashBackendName;
+  /**
+   * Writes SHA-256 of each row's source range at its destination (32 bytes).
+   * Sources are only read; a destination must not overlap any source of the
+   * same call. A row outside the buffer throws a RangeError naming it.
+   */
   hash(ring: Uint8Array, jobs: Float64Array, count: number): void;
   /**
    * Optional: reads each job's chunk from `fd` at positions[i] and hashes it
@@ -25,32 +29,18 @@ export interface HashKernel {
 }
 
 export interface Lz4Kernel {
-  name: Lz4BackendName;
+  readonly name: Lz4BackendName;
   /** results[i] = bytes written (prefix included), or 0 when it did not fit. */
   compress(ring: Uint8Array, jobs: Float64Array, count: number, results: Int32Array): void;
   /** results[i] = bytes restored, or negative when the data is corrupt or too large. */
   decompress(ring: Uint8Array, jobs: Float64Array, count: number, results: Int32Array): void;
 }
 
-/** The views a per-buffer hasher needs for a batch. */
-export function jobViews(ring: Uint8Array, jobs: Float64Array, count: number): { inputs: Uint8Array[]; outputs: Uint8Array[] } {
-  const inputs: Uint8Array[] = [];
-  const outputs: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const src = jobs[i * 3] ?? 0;
-    const len = jobs[i * 3 + 1] ?? 0;
-    const dst = jobs[i * 3 + 2] ?? 0;
-    inputs.push(ring.subarray(src, src + len));
-    outputs.push(ring.subarray(dst, dst + 32));
-  }
-  return { inputs, outputs };
-}
-
 export function nodeHashKernel(): HashKernel {
   return {
     name: 'node',
     hash(ring, jobs, count) {
-      const { inputs, outputs } = jobViews(ring, jobs, count);
+      const { inputs, outputs } = hashJobViews(ring, jobs, count);
       for (let i = 0; i < count; i++) {
         const out = outputs[i];
         const input = inputs[i];
@@ -63,11 +53,10 @@ export function nodeHashKernel(): HashKernel {
 export function nativeHashKernel(): HashKernel {
   const native = loadNative();
   if (!isNativeAvailable(native)) throw new BackendUnavailableError(`native hashing unavailable: ${native.error}`);
-  const slice = (jobs: Float64Array, count: number): Float64Array => (count * 3 === jobs.length ? jobs : jobs.subarray(0, count * 3));
   return {
     name: 'native',
-    hash: (ring, jobs, count) => native.sha256Batch(ring, slice(jobs, count)),
-    readAndHash: (fd, ring, jobs, positions, count, results) => native.readSha256Batch(fd, ring, slice(jobs, count), positions.subarray(0, count), results),
+    hash: (ring, jobs, count) => native.sha256Batch(ring, rowsOf(jobs, count, HASH_JOB_WIDTH)),
+    readAndHash: (fd, ring, jobs, positions, count, results) => native.readSha256Batch(fd, ring, rowsOf(jobs, count, HASH_JOB_WIDTH), positions.subarray(0, count), results),
   };
 }
 
@@ -76,11 +65,10 @@ export function nativeLz4Kernel(): Lz4Kernel {
   if (!isNativeAvailable(native)) throw new BackendUnavailableError(`native LZ4 unavailable: ${native.error}`);
   const lz4 = native.features().lz4;
   if (!lz4.available) throw new BackendUnavailableError(`native LZ4 unavailable: liblz4 not loaded (${lz4.error ?? 'unknown reason'})`);
-  const slice = (jobs: Float64Array, count: number): Float64Array => (count * 4 === jobs.length ? jobs : jobs.subarray(0, count * 4));
   return {
     name: 'native',
-    compress: (ring, jobs, count, results) => native.lz4CompressBatch(ring, slice(jobs, count), results),
-    decompress: (ring, jobs, count, results) => native.lz4DecompressBatch(ring, slice(jobs, count), results),
+    compress: (ring, jobs, count, results) => native.lz4CompressBatch(ring, rowsOf(jobs, count, LZ4_JOB_WIDTH), results),
+    decompress: (ring, jobs, count, results) => native.lz4DecompressBatch(ring, rowsOf(jobs, count, LZ4_JOB_WIDTH), results),
   };
 }
 
@@ -102,7 +90,8 @@ export function lz4NapiKernel(): Lz4Kernel {
   }
   const each = (jobs: Float64Array, count: number, fn: (src: number, len: number, dst: number, cap: number) => number, results: Int32Array): void => {
     for (let i = 0; i < count; i++) {
-      results[i] = fn(jobs[i * 4] ?? 0, jobs[i * 4 + 1] ?? 0, jobs[i * 4 + 2] ?? 0, jobs[i * 4 + 3] ?? 0);
+      const { src, length, dst, capacity } = lz4Job(jobs, i);
+      results[i] = fn(src, length, dst, capacity);
     }
   };
   return {
@@ -152,16 +141,7 @@ export function createLz4Kernel(name: Lz4BackendName): Lz4Kernel {
   return name === 'native' ? nativeLz4Kernel() : lz4NapiKernel();
 }
 
-/** Adapts a per-buffer hasher (WebAssembly) to the job-table interface. */
+/** The WebAssembly back ends, loaded on demand: most runs use native or node:crypto. */
 async function wasmHashKernel(name: 'wasm' | 'wasm-simd'): Promise<HashKernel> {
-  // Loaded on demand: most runs use the native or node:crypto back end.
-  const hasher = name === 'wasm' ? await (await import('./hash-wasm.js')).createHashWasmSha256() : await (await import('./wasm-simd.js')).createWasmSimdSha256();
-  return {
-    name,
-    hash(ring, jobs, count) {
-      // Digest areas (slot control blocks) never overlap chunk areas.
-      const { inputs, outputs } = jobViews(ring, jobs, count);
-      hasher.hashMany(inputs, outputs);
-    },
-  };
+  return name === 'wasm' ? (await import('./hash-wasm.js')).createHashWasmKernel() : (await import('./wasm-simd.js')).createWasmSimdKernel();
 }

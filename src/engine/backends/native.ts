@@ -12,12 +12,6 @@ export type NativeBuffer = SharedArrayBuffer | ArrayBuffer | ArrayBufferView;
 
 export type Sha256ImplName = 'sha-ni' | 'armv8-ce' | 'portable';
 
-/** Numbers per job in the `jobs` Float64Array of each batch call. */
-export const SHA256_JOB_WIDTH = 3;
-export const LZ4_JOB_WIDTH = 4;
-/** Bytes of the little-endian raw-size prefix before each LZ4 block. */
-export const LZ4_PREFIX_SIZE = 4;
-
 /** Negative results of lz4DecompressBatch (0 and up is the decompressed length). */
 export const Lz4DecompressCode = {
   /** The 4-byte raw size prefix is over dstCapacity: nothing was written. */

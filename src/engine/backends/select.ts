@@ -3,7 +3,7 @@
 // never changes a digest or the format, only the speed.
 import { performance } from 'node:perf_hooks';
 import { BackendUnavailableError, ValidationError } from '../../errors.js';
-import { fillBlock } from '../../datagen/profiles.js';
+import { fillBlock } from '../../util/profiles.js';
 import { readCalibration, writeCalibration, type CalibrationRecord } from './calibration-cache.js';
 import {
   createHashKernel,
@@ -13,6 +13,7 @@ import {
   type HashBackendName,
   type Lz4BackendName,
 } from './kernels.js';
+import { hashJobTable, lz4Job, lz4JobTable, setHashJob, setLz4Job } from './job-table.js';
 
 export interface BackendChoice {
   hash: HashBackendName;
@@ -42,16 +43,16 @@ function calibrationRing(): { ring: Uint8Array; hashJobs: Float64Array; lz4Jobs:
   // Input chunks, then output areas (LZ4 bound), then digests.
   const outStride = CAL_CHUNK + Math.ceil(CAL_CHUNK / 255) + 32;
   const ring = new Uint8Array(CAL_CHUNKS * (2 * CAL_CHUNK + outStride) + CAL_CHUNKS * 32);
-  const hashJobs = new Float64Array(CAL_CHUNKS * 3);
-  const lz4Jobs = new Float64Array(CAL_CHUNKS * 4);
-  const unJobs = new Float64Array(CAL_CHUNKS * 4);
+  const hashJobs = hashJobTable(CAL_CHUNKS);
+  const lz4Jobs = lz4JobTable(CAL_CHUNKS);
+  const unJobs = lz4JobTable(CAL_CHUNKS);
   const outBase = CAL_CHUNKS * CAL_CHUNK;
   const backBase = outBase + CAL_CHUNKS * outStride;
   const digestBase = backBase + CAL_CHUNKS * CAL_CHUNK;
   for (let i = 0; i < CAL_CHUNKS; i++) {
     fillBlock(i % 2 === 0 ? 'text' : 'tensor', ring.subarray(i * CAL_CHUNK, (i + 1) * CAL_CHUNK), 7, i);
-    hashJobs.set([i * CAL_CHUNK, CAL_CHUNK, digestBase + i * 32], i * 3);
-    lz4Jobs.set([i * CAL_CHUNK, CAL_CHUNK, outBase + i * outStride, outStride], i * 4);
+    setHashJob(hashJobs, i, i * CAL_CHUNK, CAL_CHUNK, digestBase + i * 32);
+    setLz4Job(lz4Jobs, i, i * CAL_CHUNK, CAL_CHUNK, outBase + i * outStride, outStride);
   }
   return { ring, hashJobs, lz4Jobs, unJobs };
 }
@@ -117,8 +118,9 @@ export function calibrateLz4(): Array<Calibration<Lz4BackendName>> {
       const results = new Int32Array(CAL_CHUNKS);
       const compress = (): void => k.compress(ring, lz4Jobs, CAL_CHUNKS, results);
       compress();
-      const backBase = (lz4Jobs[2] ?? 0) + CAL_CHUNKS * (lz4Jobs[3] ?? 0);
-      for (let i = 0; i < CAL_CHUNKS; i++) unJobs.set([lz4Jobs[i * 4 + 2] ?? 0, results[i] ?? 0, backBase + i * CAL_CHUNK, CAL_CHUNK], i * 4);
+      const first = lz4Job(lz4Jobs, 0);
+      const backBase = first.dst + CAL_CHUNKS * first.capacity;
+      for (let i = 0; i < CAL_CHUNKS; i++) setLz4Job(unJobs, i, lz4Job(lz4Jobs, i).dst, results[i] ?? 0, backBase + i * CAL_CHUNK, CAL_CHUNK);
       const back = new Int32Array(CAL_CHUNKS);
       const decompress = (): void => k.decompress(ring, unJobs, CAL_CHUNKS, back);
       decompress();

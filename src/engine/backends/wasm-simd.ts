@@ -3,7 +3,9 @@
 // generator scripts/gen-sha256x4.mjs; docs/WASM.md describes the design.
 import { readFile } from 'node:fs/promises';
 import { BackendUnavailableError, ValidationError, messageOf } from '../../errors.js';
-import { pairBatch, SHA256_BYTES, type MultiHasher } from './hasher.js';
+import { DIGEST_SIZE } from '../../format/constants.js';
+import { hashJobViews } from './job-table.js';
+import type { HashKernel } from './kernels.js';
 import { exportedFunction, exportedI32, webAssembly, type WasmFunction, type WasmModule } from './wasm-api.js';
 
 const BLOCK = 64;
@@ -72,9 +74,10 @@ interface Job {
   readonly padded: number;
 }
 
-/** Pairs inputs with outputs (validated as pairBatch does) and notes each padded length. */
-function jobsOf(inputs: readonly Uint8Array[], outputs: readonly Uint8Array[]): Job[] {
-  return pairBatch(inputs, outputs).map(({ input, output }) => ({ input, output, padded: paddedBytes(input.length) }));
+/** The rows of a job table as views, each with its padded length. */
+function jobsOf(ring: Uint8Array, table: Float64Array, count: number): Job[] {
+  const { inputs, outputs } = hashJobViews(ring, table, count);
+  return inputs.map((input, i) => ({ input, output: outputs[i] ?? new Uint8Array(DIGEST_SIZE), padded: paddedBytes(input.length) }));
 }
 
 function jobAt(jobs: readonly Job[], i: number): Job {
@@ -93,7 +96,7 @@ interface Kernel {
   extract1: WasmFunction;
 }
 
-class WasmSimdSha256 implements MultiHasher {
+class WasmSimdSha256 implements HashKernel {
   readonly name = 'wasm-simd';
   private readonly view: DataView;
   /** Lane k's digest after digest4, the scalar digest after digest1 at lane 0's. */
@@ -109,15 +112,15 @@ class WasmSimdSha256 implements MultiHasher {
     private readonly out: number,
   ) {
     this.view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-    this.digests = [0, 1, 2, 3].map((k) => u8.subarray(out + SHA256_BYTES * k, out + SHA256_BYTES * (k + 1)));
+    this.digests = [0, 1, 2, 3].map((k) => u8.subarray(out + DIGEST_SIZE * k, out + DIGEST_SIZE * (k + 1)));
   }
 
-  hashMany(inputs: Uint8Array[], outputs: Uint8Array[]): void {
+  hash(ring: Uint8Array, table: Float64Array, count: number): void {
     // Equal lengths pad to the same block count and so run in lock step to
     // the end. Sorted by that count (stable), each run of equal counts is
     // hashed four at a time; what is left of the runs, still in order, is
     // hashed in fours too, neighbours in length sharing lanes.
-    const jobs = jobsOf(inputs, outputs).sort((a, b) => a.padded - b.padded);
+    const jobs = jobsOf(ring, table, count).sort((a, b) => a.padded - b.padded);
     const rest: Job[] = [];
     for (let i = 0; i < jobs.length; ) {
       const padded = jobAt(jobs, i).padded;
@@ -200,10 +203,10 @@ class WasmSimdSha256 implements MultiHasher {
 }
 
 /**
- * A MultiHasher on the SIMD128 kernel. Rejects with BackendUnavailableError
+ * A hash kernel on the SIMD128 kernel. Rejects with BackendUnavailableError
  * where the engine has no WebAssembly SIMD or the kernel cannot be loaded.
  */
-export async function createWasmSimdSha256(options: WasmSimdOptions = {}): Promise<MultiHasher> {
+export async function createWasmSimdKernel(options: WasmSimdOptions = {}): Promise<HashKernel> {
   const segment = options.segmentSize ?? DEFAULT_SEGMENT;
   if (!Number.isInteger(segment) || segment < BLOCK || segment > MAX_SEGMENT || segment % BLOCK !== 0) {
     throw new ValidationError('segmentSize', `must be a multiple of ${BLOCK} from ${BLOCK} to ${MAX_SEGMENT}`);
@@ -215,7 +218,7 @@ export async function createWasmSimdSha256(options: WasmSimdOptions = {}): Promi
   try {
     const module = await compileKernel();
     // Fixed size: the kernel's low memory, four lane buffers, four digests.
-    const pages = Math.ceil((KERNEL_RESERVED + LANES * segment + LANES * SHA256_BYTES) / PAGE);
+    const pages = Math.ceil((KERNEL_RESERVED + LANES * segment + LANES * DIGEST_SIZE) / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     const instance = await wasm.instantiate(module, { env: { memory } });
     const fn = (name: string): WasmFunction => exportedFunction(instance, name);
@@ -229,7 +232,7 @@ export async function createWasmSimdSha256(options: WasmSimdOptions = {}): Promi
       extract1: fn('extract1'),
     };
     const base = Math.ceil(exportedI32(instance, 'heapBase') / BLOCK) * BLOCK;
-    if (base + LANES * segment + LANES * SHA256_BYTES > pages * PAGE) {
+    if (base + LANES * segment + LANES * DIGEST_SIZE > pages * PAGE) {
       throw new Error(`kernel heap base ${base} leaves too little memory`);
     }
     return new WasmSimdSha256(kernel, new Uint8Array(memory.buffer), base, segment, base + LANES * segment);

@@ -1,0 +1,197 @@
+// pack: raw bytes in, container out. The reader fills ring slots (or, for a
+// file, tells workers where to read), workers hash and compress, the writer
+// emits one block per chunk in sequence order and frees the slot.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../../format/block.js';
+import { MAX_VARINT_BYTES } from '../../format/varint.js';
+import { createHeader } from '../../format/header.js';
+import { encodeHead, encodeTail, headSize } from '../../format/record.js';
+import { CODEC_LZ4, DIGEST_SIZE } from '../../format/constants.js';
+import type { Input } from '../../io/source.js';
+import type { Sink } from '../../io/sink.js';
+import type { Compression } from '../../options.js';
+import { Run, type RunConfig } from './run.js';
+import type { ResilienceStats } from './task-guard.js';
+import { packPlan } from './ring-plan.js';
+
+export interface PackReport {
+  operation: 'pack';
+  chunks: number;
+  /** Raw bytes read. */
+  bytes: number;
+  /** Container bytes written. */
+  storedBytes: number;
+  /** Chunks stored LZ4-compressed. */
+  compressedChunks: number;
+  rootDigest: string;
+  streamId: string;
+  chunkSize: number;
+  compression: Compression;
+  workers: number;
+  /** Back ends that computed SHA-256 and LZ4. */
+  hashBackend: string;
+  lz4Backend: string;
+  /** Retries, crashes, timeouts and breaker activity during the run. */
+  resilience: ResilienceStats;
+  durationMs: number;
+}
+
+export interface PackConfig extends Omit<RunConfig, 'inputPath'> {
+  chunkSize: number;
+  compression: Compression;
+  sourceName: string | undefined;
+  /** Optional header content keys (hivestream.content_type, hivestream.content_meta). */
+  contentType?: string | undefined;
+  contentMeta?: string | undefined;
+  ringSlots: number | undefined;
+}
+
+/** Records written per sink call (two buffers each, within IOV_MAX). */
+const WRITE_BATCH = 500;
+/** Scratch bytes per record: block prefix, head (4 longs, digest, data length), plain tail, sync. */
+const SCRATCH_PER_RECORD = BLOCK_PREFIX_MAX + 5 * MAX_VARINT_BYTES + DIGEST_SIZE + 3 + 16;
+/** Extra room for the final record's tail (root digest and header digest). */
+const FINAL_TAIL_MAX = 256;
+
+export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
+  const { chunkSize } = cfg;
+  const lz4 = cfg.compression === 'lz4';
+  // Bytes in memory and files have a known size: no more slots than chunks, and the last chunk is known.
+  const knownSize = input.size;
+  const plan = packPlan(chunkSize, Run.workersOf(cfg), lz4, knownSize, cfg.ringSlots);
+  const run = await Run.start({ ...cfg, inputPath: input.path }, plan, () => `pack with ${chunkSize}-byte chunks${lz4 ? ' and LZ4' : ''}`, knownSize);
+  const { ring, slots: own } = run;
+  const sourceName = cfg.sourceName ?? (input.path === undefined ? undefined : basename(input.path));
+  const { header, bytes: headerBytes } = createHeader({ chunkSize, source: sourceName, contentType: cfg.contentType, contentMeta: cfg.contentMeta });
+  const totalBytes = knownSize;
+
+  let readSeq = 0; // chunks handed to workers so far
+  let total = knownSize === undefined ? -1 : Math.max(1, Math.ceil(knownSize / chunkSize));
+  let bytesIn = 0;
+  let storedBytes = 0;
+  let compressedChunks = 0;
+  let root = '';
+
+  const reader = async (): Promise<void> => {
+    let offset = 0;
+    while (!run.failed) {
+      await run.gate();
+      const slots = await own.acquire(plan.batch, run.signal);
+      const used: number[] = [];
+      let eof = false;
+      for (const slot of slots) {
+        let length: number;
+        if (input.kind === 'file') {
+          length = Math.min(chunkSize, input.size - offset);
+          ring.set(slot, 'readAt', offset);
+        } else {
+          length = await input.reader.read(ring.input(slot, Math.min(chunkSize, (knownSize ?? Infinity) - offset)));
+          ring.set(slot, 'readAt', -1);
+        }
+        // An empty input still gets one (empty, final) chunk.
+        if (length === 0 && readSeq > 0) {
+          eof = true;
+          break;
+        }
+        ring.set(slot, 'sequence', readSeq);
+        ring.set(slot, 'offset', offset);
+        ring.set(slot, 'length', length);
+        used.push(slot);
+        readSeq++;
+        offset += length;
+        if (length < chunkSize || (knownSize !== undefined && offset >= knownSize)) {
+          eof = true;
+          break;
+        }
+      }
+      for (const slot of slots.slice(used.length)) own.release(slot);
+      if (used.length > 0) {
+        const first = readSeq - used.length;
+        const bytes = used.reduce((n, slot) => n + ring.get(slot, 'length'), 0);
+        run.submit({ op: 'pack', slots: used, fd: input.kind === 'file' ? input.fd : -1, lz4 }, bytes, () => {
+          used.forEach((slot, i) => run.window.put(first + i, slot));
+        });
+      }
+      if (eof) {
+        total = readSeq;
+        run.window.wake();
+        return;
+      }
+      // A stream chunk is final only once we know nothing follows it.
+      run.window.wake();
+    }
+  };
+
+  const writer = async (): Promise<void> => {
+    await sink.write([headerBytes]);
+    storedBytes += headerBytes.length;
+    const rootHash = createHash('sha256');
+    const sync = header.sync;
+    while (!run.failed) {
+      // A chunk may be written once a later one exists or the total is known.
+      const limit = total >= 0 ? total : readSeq - 1;
+      const ready = run.window.take(WRITE_BATCH, limit);
+      if (ready.length === 0) {
+        if (total >= 0 && run.window.next >= total) return;
+        await run.window.wait();
+        continue;
+      }
+      // One scratch buffer per batch holds every record's prefix, head and
+      // tail; chunk data goes out as views into the ring. Two buffers per
+      // record reach writev: [tail+sync of the previous, prefix, head] and [data].
+      const scratch = new Uint8Array(ready.length * SCRATCH_PER_RECORD + FINAL_TAIL_MAX);
+      const iov: Uint8Array[] = [];
+      let pos = 0;
+      let segment = 0;
+      for (const { seq, slot } of ready) {
+        const length = ring.get(slot, 'length');
+        const codec = ring.get(slot, 'codec');
+        const stored = ring.get(slot, 'stored');
+        const digest = ring.area(slot, 'digest');
+        rootHash.update(digest);
+        const final = seq === total - 1;
+        if (final) root = rootHash.copy().digest('hex');
+        const tail = encodeTail(final ? Buffer.from(root, 'hex') : null, header.digestHex);
+        const head = { sequence: seq, offset: ring.get(slot, 'offset'), length, codec, sha256: digest, storedLength: stored };
+        const recordSize = headSize(head) + stored + tail.length;
+        const blockStart = pos;
+        pos = encodeBlockPrefix(scratch, pos, recordSize);
+        pos = encodeHead(scratch, pos, head);
+        iov.push(scratch.subarray(segment, pos));
+        if (stored > 0) iov.push(codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored));
+        segment = pos;
+        scratch.set(tail, pos);
+        pos += tail.length;
+        scratch.set(sync, pos);
+        pos += sync.length;
+        storedBytes += pos - blockStart + stored;
+        bytesIn += length;
+        if (codec === CODEC_LZ4) compressedChunks++;
+      }
+      iov.push(scratch.subarray(segment, pos));
+      await sink.write(iov);
+      for (const { slot } of ready) own.release(slot);
+      run.progress({ bytes: bytesIn, storedBytes, chunks: run.window.next, totalBytes });
+    }
+  };
+
+  await run.finish([reader(), writer()]);
+  run.progress({ bytes: bytesIn, storedBytes, chunks: total, totalBytes }, true);
+  if (root.length !== 2 * DIGEST_SIZE) throw new Error('internal: pack finished without a final chunk');
+  return {
+    operation: 'pack',
+    chunks: total,
+    bytes: bytesIn,
+    storedBytes,
+    compressedChunks,
+    rootDigest: root,
+    streamId: header.streamId,
+    chunkSize,
+    compression: cfg.compression,
+    workers: Run.workersOf(cfg),
+    hashBackend: cfg.backends.hash,
+    lz4Backend: cfg.backends.lz4,
+    resilience: run.resilienceStats,
+  };
+}
