@@ -58,10 +58,16 @@ export function attachReport<E extends Error>(err: E, report: unknown): E {
   return err;
 }
 
-/** Where --json was asked for, and whether standard output carries data (then JSON goes to stderr). */
-export function jsonRequest(argv: readonly string[]): { json: boolean; dataOnStdout: boolean } {
+/**
+ * What the command line asks for, read before the command parses it (so that
+ * a failure to parse is reported the same way): --json, whether standard
+ * output carries data (the JSON error then goes to stderr), and whether
+ * stderr is to hold only JSON (--progress=json).
+ */
+export function jsonRequest(argv: readonly string[]): { json: boolean; dataOnStdout: boolean; progressJson: boolean } {
   const args = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
   const json = args.includes('--json');
   const dataOnStdout = args.some((a, i) => ((a === '-o' || a === '--output') && args[i + 1] === '-') || a === '--output=-' || a === '-o-');
-  return { json, dataOnStdout };
+  const progressJson = args.some((a, i) => a === '--progress=json' || (a === '--progress' && args[i + 1] === 'json'));
+  return { json, dataOnStdout, progressJson };
 }

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describeFallbacks, onFallback } from '../engine/backends/fallback.js';
 import { parse, UsageError, type Command, type CommandContext } from './command.js';
 import { failureOf, jsonRequest } from './failure.js';
-import { writeNotice } from './progress.js';
+import { setNoticesAsJson, writeNotice } from './progress.js';
 /**
  * Commands load on demand: each pulls in a different part of the library,
  * and a run needs only one of them (start-up time counts for a CLI).
@@ -100,16 +100,18 @@ async function cli(): Promise<void> {
     });
   }
   const argv = process.argv.slice(2);
+  const asked = jsonRequest(argv);
+  setNoticesAsJson(asked.progressJson);
   let code: number;
   try {
     code = await main(argv, { signal: ctl.signal, stdout: process.stdout, stderr: process.stderr });
   } catch (err) {
     // A signal ends the run whatever the error it caused on the way.
     const failure = ctl.signal.aborted && interrupted > 0 ? { ...failureOf(err), code: 'E_ABORTED', exitCode: 130 } : failureOf(err);
-    process.stderr.write(`hivestream: ${failure.message}\n`);
+    // One line for people; with --progress=json one JSON event, so that stderr stays NDJSON.
+    writeNotice(process.stderr, 'error', failure.message, { error: failure });
     if (process.env.HIVESTREAM_DEBUG === '1' && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
     code = failure.exitCode;
-    const asked = jsonRequest(argv);
     if (asked.json) (asked.dataOnStdout ? process.stderr : process.stdout).write(JSON.stringify({ error: failure }) + '\n');
   }
   process.exitCode = code;

@@ -40,6 +40,11 @@ export interface ProgressSettings {
 /** Notices follow the last progress mode chosen (the CLI runs one command per process). */
 let noticesAsJson = false;
 
+/** For main, before the command parses its options: a failure in parsing them is a notice too. */
+export function setNoticesAsJson(json: boolean): void {
+  noticesAsJson = json;
+}
+
 /** --progress and --progress-interval; --quiet means none unless --progress is given. */
 export function resolveProgress(args: ParsedArgs, stream: NodeJS.WriteStream): ProgressSettings {
   const given = str(args, 'progress');

@@ -47,6 +47,15 @@ describe('--progress=json', () => {
     expect(r.stdout.toString()).toMatch(/^packed /);
   });
 
+  it('a failure keeps stderr NDJSON: the end event carries the error, and the error line is an event too', async () => {
+    const missing = await runCli(['verify', tmp.path('missing.hvs'), '--progress=json'], undefined, CACHE);
+    expect(missing.code).toBe(7);
+    expect(lines(missing.stderr).find((e) => e.type === 'error')).toMatchObject({ message: expect.stringMatching(/^cannot open /) as unknown, error: { code: 'E_IO', exitCode: 7 } });
+    const badArgs = await runCli(['pack', BIG, '--bogus', '--progress', 'json'], undefined, CACHE);
+    expect(badArgs.code).toBe(2);
+    expect(lines(badArgs.stderr)).toMatchObject([{ type: 'error', error: { code: 'E_VALIDATION', exitCode: 2 } }]);
+  });
+
   it('plain: a closing line for logs; none and auto (not a terminal): nothing on stderr', async () => {
     const plain = await runCli(['verify', tmp.path('big.hvs'), '--progress=plain', '-q'], undefined, CACHE);
     expect(plain.stderr).toMatch(/^verifying: done, [\d.]+ MiB of [\d.]+ MiB \(100%\), [\d.]+ MB\/s, ETA 0s, \d+ chunks\n$/);
