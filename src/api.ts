@@ -71,13 +71,14 @@ function backendNotes(): BackendNotes {
 
 async function common(o: PackOptions | ReadOptions) {
   return {
-    workers: resolveWorkers(o.workers),
+    workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
     signal: o.signal,
     onProgress: o.onProgress,
     progressIntervalMs: o.progressIntervalMs ?? 250,
     ringSlots: o.ringSlots,
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
+    engine: o.engine,
     backends: await backendsFor(o),
   };
 }

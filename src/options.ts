@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { ValidationError } from './errors.js';
 import type { ResilienceOptions } from './engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from './engine/backends/kernels.js';
+import type { Engine } from './engine/main/engine.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -27,20 +28,30 @@ export interface Progress {
 }
 
 export interface CommonOptions {
-  /** Worker threads (default: available parallelism). */
+  /**
+   * The run's share of the engine's worker threads: its tasks in flight at
+   * most (default: all of them). The thread count itself is the engine's
+   * (configureEngine({ threads })).
+   */
   workers?: number;
   /** Cancels the run; the output is removed. */
   signal?: AbortSignal;
   /** Called at most every `progressIntervalMs` with running totals. */
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
-  /** Ring slots (default: sized from workers and chunk size). */
+  /** Ring slots of this run (default: sized from workers, chunk size and input size). */
   ringSlots?: number;
+  /** The engine to run on (default: the process-wide one, getEngine()). */
+  engine?: Engine;
   /** SHA-256 implementation: 'auto' (default: the fastest present, measured), 'native', 'node', 'wasm', 'wasm-simd'. */
   hashBackend?: HashBackendName | 'auto';
   /** LZ4 implementation: 'auto' (default), 'native', 'lz4-napi'. */
   lz4Backend?: Lz4BackendName | 'auto';
-  /** Circuit breaker, retry, task deadline, patience and fault injection for the worker pool. */
+  /**
+   * Circuit breaker, retry, task deadline, patience and fault injection for
+   * this run's tasks (default: the engine's). A run with its own options
+   * gets its own breaker, and its tasks carry no other run's chunks.
+   */
   resilience?: ResilienceOptions;
   /**
    * Opt-in timing for benchmarks: called as each worker task succeeds, with
@@ -113,8 +124,11 @@ export function resolveChunkSize(value: number | string | undefined): number {
   return size;
 }
 
+let parallelism: number | undefined;
+
 export function resolveWorkers(value: number | undefined): number {
-  const n = value ?? availableParallelism();
+  // availableParallelism() asks the kernel each time: once is enough.
+  const n = value ?? (parallelism ??= availableParallelism());
   if (!Number.isSafeInteger(n) || n < 1 || n > 256) {
     throw new ValidationError('workers', `${String(value)} is not a whole number from 1 to 256`);
   }

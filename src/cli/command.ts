@@ -77,5 +77,14 @@ export function size(args: ParsedArgs, name: string): number | undefined {
 }
 
 export const WORKERS_OPTION: OptionSpec = { workers: { type: 'string', short: 'w' } };
+
+/** `--workers N`: the engine's thread count for this process (its one command). */
+export async function useWorkers(args: ParsedArgs): Promise<void> {
+  const threads = int(args, 'workers');
+  if (threads === undefined) return;
+  if (threads < 1 || threads > 256) throw new ValidationError('--workers', `${threads} is not a whole number from 1 to 256`);
+  const { configureEngine } = await import('../engine/main/engine.js');
+  await configureEngine({ threads });
+}
 export const JSON_OPTION: OptionSpec = { json: { type: 'boolean' } };
 export const QUIET_OPTION: OptionSpec = { quiet: { type: 'boolean', short: 'q' } };

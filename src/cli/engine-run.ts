@@ -5,7 +5,7 @@ import type { Progress } from '../options.js';
 import { parseFaults } from '../engine/main/faults.js';
 import type { ResilienceOptions } from '../engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from '../engine/backends/kernels.js';
-import { flag, int, str, type CommandContext, type ParsedArgs } from './command.js';
+import { flag, int, str, useWorkers, type CommandContext, type ParsedArgs } from './command.js';
 import { failureOf } from './failure.js';
 import { PROGRESS_HELP, progressReporter, resolveProgress, type ProgressSample } from './progress.js';
 
@@ -82,6 +82,7 @@ export async function withReport<R extends { bytes: number; storedBytes: number;
   call: (common: CommonCliOptions) => Promise<R>,
   text: (report: R) => string,
 ): Promise<number> {
+  await useWorkers(args);
   const settings = resolveProgress(args, ctx.stderr);
   const reporter = progressReporter(run.operation, run.label, settings, ctx.stderr);
   const done = (bytes: number, stored: number): number => (run.operation === 'pack' ? bytes : stored);
@@ -95,7 +96,7 @@ export async function withReport<R extends { bytes: number; storedBytes: number;
         };
   let report: R;
   try {
-    report = await call({ workers: int(args, 'workers'), resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress });
+    report = await call({ workers: undefined, resilience: resilience(args), ...backends(args), signal: ctx.signal, onProgress });
   } catch (err) {
     reporter.end(last, failureOf(err));
     throw err;
@@ -107,7 +108,7 @@ export async function withReport<R extends { bytes: number; storedBytes: number;
   return 0;
 }
 
-export const COMMON_HELP = `  -w, --workers <n>      worker threads (default: available parallelism)
+export const COMMON_HELP = `  -w, --workers <n>      worker threads of the engine (default: available parallelism)
       --hash-backend <b>         SHA-256 back end: auto (default), native, node, wasm, wasm-simd
       --lz4-backend <b>          LZ4 back end: auto (default), native, lz4-napi
       --task-timeout <ms>        deadline of one worker task before it is cancelled and retried (default 30000)

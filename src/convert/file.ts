@@ -17,7 +17,8 @@ import type { PlanEntry } from './plan.js';
 export interface FileSettings {
   compression: Compression;
   chunkSize: number;
-  workers: number;
+  /** Each file's share of the engine's threads (default: all of them). */
+  workers?: number | undefined;
   durable: boolean;
   signal: AbortSignal;
   /** Input bytes consumed so far by this file (raw bytes for pack, container bytes otherwise). */

@@ -1,5 +1,8 @@
-// Converting the files of a job a few at a time: each finished file is
-// recorded in the manifest before its lane takes the next one. A failure
+// Converting the files of a job, many at a time on the shared engine: files
+// start while the bytes in flight stay within a budget (and the file count
+// within --concurrency), so a tree of small files keeps the pool busy and a
+// few large ones do not crowd memory. Each finished file is recorded in the
+// manifest (lines that finish together share one fdatasync). A failure
 // stops new files from starting unless --keep-going; an abort stops them too
 // and leaves no line for the files it cut short, so --resume redoes them.
 import { performance } from 'node:perf_hooks';
@@ -11,11 +14,12 @@ import type { PlanEntry } from './plan.js';
 import type { InputState } from './resume.js';
 import type { ConvertOptions, ConvertReport } from './run.js';
 
-export interface RunContext extends Omit<ConvertOptions, 'workers' | 'compression' | 'chunkSize' | 'concurrency' | 'signal'> {
-  workers: number;
+export interface RunContext extends Omit<ConvertOptions, 'compression' | 'chunkSize' | 'concurrency' | 'signal'> {
   compression: Compression;
   chunkSize: number;
+  /** Files in flight at most, and their input bytes at most (one file may exceed it alone). */
   concurrency: number;
+  inflightBytes: number;
   signal: AbortSignal;
   realOut: string;
   writer: ManifestWriter;
@@ -40,7 +44,8 @@ export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState
     bytesTotal,
     elapsedMs: performance.now() - t0,
   });
-  const one = async (entry: PlanEntry): Promise<void> => {
+  /** Converts one file; `converted` runs as soon as its output is in place (before its manifest line is durable). */
+  const one = async (entry: PlanEntry, converted: () => void): Promise<void> => {
     const started = performance.now();
     inflight.set(entry.rel, 0);
     ctx.onEvent?.({ type: 'start', entry, progress: progress() });
@@ -63,6 +68,7 @@ export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState
       report.bytesOut += entry.op === 'unpack' ? r.bytes : r.storedBytes;
     } catch (err) {
       inflight.delete(entry.rel);
+      converted();
       if (signal.aborted) {
         // Interrupted, not failed: no line, so --resume simply does it again.
         report.interrupted = true;
@@ -75,6 +81,7 @@ export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState
       report.failures.push({ input: entry.rel, code, message: messageOf(err) });
       if (ctx.keepGoing !== true) stop = true;
     }
+    if (line.status === 'done') converted();
     inflight.delete(entry.rel);
     doneBytes += inputs.get(entry.rel)?.size ?? 0;
     finished++;
@@ -86,13 +93,24 @@ export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState
     }
     ctx.onEvent?.({ type: 'finish', entry, line, progress: progress() });
   };
-  const lane = async (): Promise<void> => {
+  // Start files while the budget allows; every file that finishes makes room.
+  let bytesInFlight = 0;
+  const running = new Set<Promise<void>>();
+  const sizeOf = (e: PlanEntry): number => inputs.get(e.rel)?.size ?? 0;
+  const fits = (e: PlanEntry): boolean => running.size === 0 || (running.size < ctx.concurrency && bytesInFlight + sizeOf(e) <= ctx.inflightBytes);
+  for (;;) {
     while (!stop && !signal.aborted && next < todo.length) {
-      const entry = todo[next++];
-      if (entry !== undefined) await one(entry);
+      const entry = todo[next];
+      if (entry === undefined || !fits(entry)) break;
+      next++;
+      bytesInFlight += sizeOf(entry);
+      const p = one(entry, () => (bytesInFlight -= sizeOf(entry)));
+      running.add(p);
+      void p.finally(() => running.delete(p));
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(ctx.concurrency, todo.length) }, lane));
+    if (running.size === 0) break;
+    await Promise.race(running);
+  }
   report.files.remaining += todo.length - next;
   if (signal.aborted) report.interrupted = true;
   return fatal;

@@ -4,11 +4,10 @@
 // starting and aborts the ones in flight (their partial outputs are removed).
 import { setMaxListeners } from 'node:events';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AbortError, IoError, ValidationError } from '../errors.js';
-import { resolveChunkSize, resolveCompression, resolveWorkers, type Compression } from '../options.js';
+import { parseSize, resolveChunkSize, resolveCompression, resolveWorkers, type Compression } from '../options.js';
 import { MANIFEST_VERSION, ManifestWriter, readManifest, summarize, type FileLine, type JobLine } from './manifest.js';
 import { runFiles } from './queue.js';
 import { outputPath, removeStalePartials, type Target } from './paths.js';
@@ -24,10 +23,12 @@ export interface ConvertOptions {
   /** Container settings for --to hvs (packing and re-encoding). */
   compression?: Compression;
   chunkSize?: number | string;
-  /** Worker threads per file (default: available parallelism / concurrency, at least 1). */
+  /** Each file's share of the engine's worker threads (default: all; the thread count is the engine's, configureEngine({ threads })). */
   workers?: number;
-  /** Files in flight (default 2). */
+  /** Files in flight at most (default 64). */
   concurrency?: number;
+  /** Input bytes in flight at most, bytes or text (default 64 MiB; a larger file runs alone). */
+  inflightBytes?: number | string;
   /** Skip files an earlier run of this job finished. */
   resume?: boolean;
   /** Forget an earlier run of this job and convert everything again. */
@@ -109,9 +110,15 @@ async function realParent(path: string): Promise<string> {
 }
 
 function resolveConcurrency(n: number | undefined): number {
-  const v = n ?? 2;
-  if (!Number.isSafeInteger(v) || v < 1 || v > 64) throw new ValidationError('concurrency', `${String(n)} is not a whole number from 1 to 64`);
+  const v = n ?? 64;
+  if (!Number.isSafeInteger(v) || v < 1 || v > 1024) throw new ValidationError('concurrency', `${String(n)} is not a whole number from 1 to 1024`);
   return v;
+}
+
+function resolveInflightBytes(v: number | string | undefined): number {
+  const n = v === undefined ? 64 << 20 : typeof v === 'string' ? parseSize(v, 'inflightBytes') : v;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ValidationError('inflightBytes', `${String(v)} is not a positive byte count`);
+  return n;
 }
 
 export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
@@ -122,7 +129,8 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   }
   if (opts.resume === true && opts.restart === true) throw new ValidationError('--restart', 'cannot be combined with --resume');
   const concurrency = resolveConcurrency(opts.concurrency);
-  const workers = resolveWorkers(opts.workers ?? Math.max(1, Math.ceil(availableParallelism() / concurrency)));
+  const inflightBytes = resolveInflightBytes(opts.inflightBytes);
+  const workers = opts.workers === undefined ? undefined : resolveWorkers(opts.workers);
   const compression = resolveCompression(opts.compression);
   const chunkSize = resolveChunkSize(opts.chunkSize);
   const shard = opts.shard !== undefined && opts.shard.count > 1 ? opts.shard : undefined;
@@ -223,7 +231,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
       await writer.append({ kind: 'file', input: e.rel, output: e.output, op: e.op, status: 'skipped', reason: e.skip, at: new Date().toISOString() });
     }
     fatal = await withJobSignal(opts.signal, concurrency, (signal) =>
-      runFiles(todo, inputs, { ...opts, workers, compression, chunkSize, signal, concurrency, realOut, writer, report }),
+      runFiles(todo, inputs, { ...opts, workers, compression, chunkSize, signal, concurrency, inflightBytes, realOut, writer, report }),
     );
   } finally {
     report.durationMs = performance.now() - t0;

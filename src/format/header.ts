@@ -30,10 +30,23 @@ export interface NewHeaderOptions {
   sync?: Uint8Array;
 }
 
+/** Random bytes for sync markers, drawn a few hundred markers at a time (one system call per pool, not per container). */
+let syncPool = new Uint8Array(0);
+let syncAt = 0;
+
+function freshSync(): Uint8Array {
+  if (syncAt + SYNC_SIZE > syncPool.length) {
+    syncPool = new Uint8Array(randomBytes(SYNC_SIZE * 256));
+    syncAt = 0;
+  }
+  syncAt += SYNC_SIZE;
+  return syncPool.slice(syncAt - SYNC_SIZE, syncAt);
+}
+
 /** Builds and encodes a fresh header (random sync marker and stream id). */
 export function createHeader(opts: NewHeaderOptions): { header: ContainerHeader; bytes: Uint8Array } {
   const streamId = opts.streamId ?? randomUUID();
-  const sync = opts.sync ?? new Uint8Array(randomBytes(SYNC_SIZE));
+  const sync = opts.sync ?? freshSync();
   const meta: Record<string, Uint8Array> = {
     [META.schema]: Buffer.from(CHUNK_SCHEMA_JSON),
     [META.codec]: Buffer.from('null'),

@@ -1,5 +1,6 @@
 // bench: the end-to-end comparison with peer tools (compare) and the
-// capacity sweep (sweep). Results print as text; --json and --html write files.
+// capacity sweep (sweep). Results print as text, or as JSON with --json;
+// --json-out and --html write files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PROFILES, type Profile } from '../../util/profiles.js';
@@ -48,7 +49,26 @@ function progress(args: ParsedArgs, ctx: CommandContext): ((line: string) => voi
   return flag(args, 'verbose') || ctx.stderr.isTTY === true ? (line) => ctx.stderr.write(line + '\n') : undefined;
 }
 
+async function scenarios(args: ParsedArgs, ctx: CommandContext, which: string): Promise<number> {
+  const { runScenarios, SCENARIOS } = await import('../../bench/scenarios/run.js');
+  const { scenariosText } = await import('../../bench/scenarios/text.js');
+  const names = which === 'all' ? [...SCENARIOS] : which.split(',').map((s) => s.trim());
+  for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new ValidationError('--scenario', `${n} is not one of all, ${SCENARIOS.join(', ')}`);
+  const quick = flag(args, 'quick');
+  const result = await runScenarios({
+    scenarios: names as Array<(typeof SCENARIOS)[number]>,
+    runs: Math.max(1, int(args, 'runs') ?? (quick ? 1 : 5)),
+    quick,
+    log: progress(args, ctx),
+    signal: ctx.signal,
+  });
+  await report(args, ctx, result, scenariosText(result));
+  return result.scenarios.some((s) => s.contenders.some((c) => c.status === 'failed')) ? 1 : 0;
+}
+
 async function compare(args: ParsedArgs, ctx: CommandContext): Promise<number> {
+  const scenario = str(args, 'scenario');
+  if (scenario !== undefined && scenario !== 'file') return scenarios(args, ctx, scenario);
   const quick = flag(args, 'quick');
   const chunk = str(args, 'chunk-size');
   const workers = int(args, 'workers');
@@ -100,6 +120,11 @@ and unpack against openssl dgst -sha256, sha256sum, lz4 -1, lz4 -d and two
 baselines (naive single thread; Piscina copying chunks), each a child
 process, round-robin over --runs runs; prints medians, MB/s and ratios.
 Peers missing from PATH are reported as skipped.
+With --scenario, compare measures the engine's fixed costs instead:
+startup (pack EMPTY vs node -e 0), small (library pack() of 64 KiB from 1,
+8 and 64 callers), service (the example ingestion service vs a bare
+node:crypto server), convert (trees of 2000 and 20000 small files vs
+xargs lz4 -m); 'all' runs every one. Targets are checked and reported.
 
 sweep: packs generated files across workers x chunk size x codec x profile
 (one child process per run) and reports throughput, per-chunk latency p50
@@ -107,6 +132,7 @@ and p99, peak RSS and CPU use, plus peak RSS across input sizes.
 
 Options:
       --quick              small sizes and one run (well under a minute)
+      --scenario <list>    compare: file (default), startup, small, service, convert, or all
       --size <n>           input size (compare: 1GiB, quick 64MiB; sweep: 256MiB, quick 32MiB)
       --runs <n>           runs per contender / point (compare 5, sweep 3; quick 1)
       --profile <list>     data profile(s): ${PROFILES.join(', ')} (compare: one, default text)
@@ -133,6 +159,7 @@ Options:
     'json-out': { type: 'string' },
     html: { type: 'string' },
     verbose: { type: 'boolean' },
+    scenario: { type: 'string' },
   },
   // Two, so that the old form `--json FILE` gets a hint rather than a bare error.
   positionals: [1, 2],

@@ -4,7 +4,7 @@ import { convert } from '../../convert/run.js';
 import { parseShard } from '../../convert/shard.js';
 import { parseBalance } from '../../convert/balance.js';
 import { AbortError, BatchIncompleteError, ValidationError } from '../../errors.js';
-import { flag, int, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command } from '../command.js';
+import { flag, int, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, type Command } from '../command.js';
 import { attachReport, failureOf } from '../failure.js';
 import { PROGRESS_HELP, PROGRESS_OPTIONS, progressReporter, resolveProgress, type ProgressSample } from '../progress.js';
 import { convertText } from '../batch-report.js';
@@ -27,8 +27,9 @@ Options:
       --to <hvs|raw>       what to produce
       --lz4                compress chunks with LZ4 (--to hvs)
   -c, --chunk-size <n>     chunk size, 4KiB to 64MiB (--to hvs, default 1MiB)
-  -j, --concurrency <n>    files in flight (default 2)
-  -w, --workers <n>        worker threads per file (default: available parallelism / concurrency)
+  -j, --concurrency <n>    files in flight at most (default 64)
+      --inflight <size>    input bytes in flight at most (default 64MiB; a larger file runs alone)
+  -w, --workers <n>        worker threads, shared by every file (default: available parallelism)
       --resume             finish an interrupted job: skip files done with the same size and mtime
       --restart            forget an earlier run in the manifest and convert everything again
       --manifest <file>    manifest path (default <out-dir>/.hivestream-manifest.jsonl,
@@ -55,6 +56,7 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
     lz4: { type: 'boolean' },
     'chunk-size': { type: 'string', short: 'c' },
     concurrency: { type: 'string', short: 'j' },
+    inflight: { type: 'string' },
     resume: { type: 'boolean' },
     restart: { type: 'boolean' },
     manifest: { type: 'string' },
@@ -79,6 +81,7 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
     const shardText = str(args, 'shard');
     const json = flag(args, 'json');
     const quiet = flag(args, 'quiet');
+    await useWorkers(args);
     const settings = resolveProgress(args, ctx.stderr);
     const progress = progressReporter('convert', 'converting', settings, ctx.stderr);
     let last: ProgressSample | undefined;
@@ -90,8 +93,8 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
         to,
         compression: to === 'hvs' ? (flag(args, 'lz4') ? 'lz4' : 'none') : undefined,
         chunkSize: str(args, 'chunk-size'),
-        workers: int(args, 'workers'),
         concurrency: int(args, 'concurrency'),
+        inflightBytes: str(args, 'inflight'),
         resume: flag(args, 'resume'),
         restart: flag(args, 'restart'),
         manifest: str(args, 'manifest'),

@@ -171,8 +171,20 @@ async function calibration(): Promise<CalibrationRecord> {
   return remembered;
 }
 
-/** Resolves `auto` by measurement and checks that the chosen back ends load here. */
+/** Choices already resolved (and checked to load) in this process, by request. */
+const resolved = new Map<string, BackendChoice>();
+
+/** Resolves `auto` by measurement and checks that the chosen back ends load here (once per request and process). */
 export async function resolveBackends(req: BackendRequest = {}): Promise<BackendChoice> {
+  const key = `${req.hash ?? 'auto'}/${req.lz4 ?? 'auto'}`;
+  const known = resolved.get(key);
+  if (known !== undefined) return known;
+  const choice = await resolveUncached(req);
+  resolved.set(key, choice);
+  return choice;
+}
+
+async function resolveUncached(req: BackendRequest): Promise<BackendChoice> {
   checkBackendNames(req);
   const choice = pick(req, await calibration());
   try {

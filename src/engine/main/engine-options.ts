@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { ValidationError } from '../../errors.js';
 import { parseSize } from '../../options.js';
+import type { ResilienceOptions } from './task-guard.js';
 
 export interface EngineOptions {
   /** Worker threads (default: available parallelism, or HIVESTREAM_ENGINE_THREADS). */
@@ -18,6 +19,8 @@ export interface EngineOptions {
   maxQueuedRuns?: number;
   /** Run a tiny task on the main thread when nothing else runs (default true). */
   inline?: boolean;
+  /** Breaker, retry, task deadline, patience and fault injection of every run without its own (default: the engine's). */
+  resilience?: ResilienceOptions;
 }
 
 export interface EngineSettings {
@@ -31,6 +34,7 @@ export interface EngineSettings {
   maxRunsCap: number;
   maxQueuedRuns: number;
   inline: boolean;
+  resilience: ResilienceOptions;
 }
 
 const MiB = 1 << 20;
@@ -61,5 +65,5 @@ export function engineDefaults(o: EngineOptions): EngineSettings {
   const maxQueuedRuns = wholeNumber('maxQueuedRuns', o.maxQueuedRuns ?? 1024, 0, 1_000_000);
   if (o.inline !== undefined && typeof o.inline !== 'boolean') throw new ValidationError('inline', `${String(o.inline)} is not true or false`);
   const minRuns = Math.max(4, threads * 2);
-  return { threads, memory, controlSlots: 4096, idleMs, maxRuns, minRuns, maxRunsCap: Math.max(minRuns, 1024), maxQueuedRuns, inline: o.inline ?? true };
+  return { threads, memory, controlSlots: 4096, idleMs, maxRuns, minRuns, maxRunsCap: Math.max(minRuns, 1024), maxQueuedRuns, inline: o.inline ?? true, resilience: o.resilience ?? {} };
 }

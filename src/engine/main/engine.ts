@@ -79,6 +79,7 @@ export class Engine {
   private inlined = 0;
   private closed = false;
   private nextGuardId = 1;
+  private pumpScheduled = false;
 
   constructor(options: EngineOptions = {}) {
     this.settings = engineDefaults(options);
@@ -88,7 +89,7 @@ export class Engine {
         ? new GradientLimit({ initial: s.minRuns * 2, min: s.minRuns, max: s.maxRunsCap })
         : new AimdLimit({ initial: s.maxRuns, min: s.maxRuns, max: s.maxRuns, threshold: Infinity });
     this.admission = new Admission(limit, s.maxQueuedRuns);
-    this.defaultGuard = new TaskGuard({});
+    this.defaultGuard = new TaskGuard(s.resilience);
   }
 
   get threads(): number {
@@ -248,6 +249,20 @@ export class Engine {
   private submit(stream: EngineStream, part: TaskPart, bytes: number): Promise<PartResult> {
     return new Promise<PartResult>((resolve, reject) => {
       this.scheduler.enqueue({ stream, part, bytes, settle: (r) => (r instanceof Error ? reject(r) : resolve(r)) });
+      this.pumpSoon();
+    });
+  }
+
+  /**
+   * Starts tasks at the end of this turn of the event loop, so that batches
+   * submitted together (many small streams) share tasks: one round trip
+   * each instead of one per stream.
+   */
+  private pumpSoon(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
       this.pump();
     });
   }
@@ -272,13 +287,15 @@ export class Engine {
     const guard = first.guard;
     const task: Task = { parts: build.batches.map((b) => b.part), backends: first.backends };
     const inline = this.settings.inline && build.bytes <= INLINE_BYTES && !guard.injectsFaults && this.running.size === 0 && this.admission.running <= 1;
-    const execute = inline ? (t: Task): Promise<TaskResult> => this.runInline(t) : async (t: Task, signal: AbortSignal) => (await this.ensurePool()).run(t, signal);
     const ctl = new AbortController();
     const note = (e: TaskEvent): void => {
       for (const s of streams) s.note(e);
     };
     const t0 = performance.now();
-    const done = guard.run(execute, task, ctl.signal, note).then(
+    // On the main thread a task cannot crash a worker or hang past a
+    // deadline: it runs without the guard (and its timers).
+    const outcome = inline ? this.runInline(task) : guard.run(async (t, signal) => (await this.ensurePool()).run(t, signal), task, ctl.signal, note);
+    const done = outcome.then(
       (results) => {
         this.completed++;
         if (inline) this.inlined++;
@@ -300,10 +317,12 @@ export class Engine {
     });
   }
 
-  private async runInline(task: Task): Promise<TaskResult> {
+  private async runInline(task: Task): Promise<PartResult[]> {
     const ring = this.ensureRing();
     this.mainContext ??= initWorker({ sab: ring.sab, layout: ring.layout });
-    return runTask(this.mainContext, task);
+    const result: TaskResult = await runTask(this.mainContext, task);
+    if (!Array.isArray(result)) throw new Error(`internal: inline task failed: ${result.message}`);
+    return result;
   }
 
   /** A stream failed: its queued batches go, and tasks that served only failed streams are stopped. */
