@@ -1,14 +1,15 @@
 // The library API: pack, unpack, verify, inspect.
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
-import { runPack, type PackReport } from './engine/main/pack.js';
-import { runUnpack, type UnpackReport } from './engine/main/unpack.js';
+import { runPack, type PackReport as EnginePackReport } from './engine/main/pack.js';
+import { runUnpack, type UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
 import { runInspect, type InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
-import { observeRun, type FinalFigures } from './run-observer.js';
+import { fallbacks, findFallbacks, nativeAddonInfo, noteFallbacks, type BackendFallback, type NativeAddonInfo } from './engine/backends/fallback.js';
+import { runChunkReader, type ChunkEvent, type ChunkReadReport as EngineChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
+import { observeRun, type FinalFigures, type RunTracker } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -24,7 +25,18 @@ import {
   type Progress,
 } from './options.js';
 
-export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, ChunkEvent, ChunkReadReport, ContainerInfo };
+/** Which back ends a run used, as far as the native addon goes. */
+export interface BackendNotes {
+  /** The native addon in use (a prebuild or a build from source), or null. */
+  nativeAddon: NativeAddonInfo | null;
+  /** Components running on a slower back end than this machine could have, with the reason and the fix (empty when none). */
+  fallbacks: BackendFallback[];
+}
+
+export type PackReport = EnginePackReport & BackendNotes;
+export type UnpackReport = EngineUnpackReport & BackendNotes;
+export type ChunkReadReport = EngineChunkReadReport & BackendNotes;
+export type { InspectReport, Source, SinkTarget, ChunkEvent, ContainerInfo, BackendFallback, NativeAddonInfo };
 
 export interface ChunkReadOptions extends ReadOptions {
   /**
@@ -39,6 +51,24 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new AbortError('operation aborted', { cause: signal.reason });
 }
 
+/** A run stopped by its caller counts as aborted in metrics(), not failed. */
+function endFailed(run: RunTracker, err: unknown, signal: AbortSignal | undefined): void {
+  if (err instanceof AbortError || signal?.aborted === true) run.aborted();
+  else run.failed();
+}
+
+/** Resolves the back ends and records any fallback among them (metrics() and listeners see it). */
+async function backendsFor(o: PackOptions | ReadOptions) {
+  const req = { hash: o.hashBackend, lz4: o.lz4Backend };
+  const choice = await resolveBackends(req);
+  noteFallbacks(findFallbacks(req, choice));
+  return choice;
+}
+
+function backendNotes(): BackendNotes {
+  return { nativeAddon: nativeAddonInfo(), fallbacks: fallbacks() };
+}
+
 async function common(o: PackOptions | ReadOptions) {
   return {
     workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
@@ -49,7 +79,7 @@ async function common(o: PackOptions | ReadOptions) {
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
     engine: o.engine,
-    backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
+    backends: await backendsFor(o),
   };
 }
 
@@ -75,7 +105,7 @@ async function operate<R extends FinalFigures>(
   source: Source,
   target: SinkTarget | undefined,
   body: (input: Input, sink: Sink | undefined, onProgress: ((p: Progress) => void) | undefined) => Promise<R>,
-): Promise<R & Timed> {
+): Promise<R & Timed & BackendNotes> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
   const run = observeRun(op, options.onProgress);
@@ -87,9 +117,9 @@ async function operate<R extends FinalFigures>(
     const report = await body(input, out, run.onProgress);
     await out?.commit();
     run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
     await out?.abort(err);
     throw err;
   } finally {
@@ -143,16 +173,16 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   const run = observeRun('read-chunks', options.onProgress);
   let finished = false;
   const input = await openSource(source).catch((err: unknown) => {
-    run.failed();
+    endFailed(run, err, options.signal);
     throw err;
   });
   try {
     const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress });
     run.done(report);
     finished = true;
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
     finished = true;
     throw err;
   } finally {

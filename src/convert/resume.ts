@@ -7,7 +7,7 @@ import type { JobLine, FileLine } from './manifest.js';
 import { outputPath, type Target } from './paths.js';
 import type { PlanEntry } from './plan.js';
 
-export type JobSettings = Pick<JobLine, 'to' | 'compression' | 'chunkSize' | 'inputs' | 'outDir' | 'shard'>;
+export type JobSettings = Pick<JobLine, 'to' | 'compression' | 'chunkSize' | 'inputs' | 'outDir' | 'shard' | 'balance'>;
 
 function show(v: JobSettings[keyof JobSettings]): string {
   return v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -16,10 +16,10 @@ function show(v: JobSettings[keyof JobSettings]): string {
 /** Human-readable differences between an earlier run's settings and this one's ('' when none). */
 export function settingsDiff(before: JobSettings, now: JobSettings): string {
   const diffs: string[] = [];
-  const keys: Array<keyof JobSettings> = ['to', 'compression', 'chunkSize', 'shard', 'outDir', 'inputs'];
+  const keys: Array<keyof JobSettings> = ['to', 'compression', 'chunkSize', 'shard', 'balance', 'outDir', 'inputs'];
   for (const k of keys) {
-    const a = show(before[k]);
-    const b = show(now[k]);
+    const a = show(before[k] ?? null);
+    const b = show(now[k] ?? null);
     if (a !== b) diffs.push(`${k} was ${a}, now ${b}`);
   }
   return diffs.join('; ');

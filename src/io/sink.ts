@@ -5,9 +5,11 @@
 // since it may keep the buffers it is given after the ring slot is reused.
 import { close, fsync, lstat, open, rename, unlink, writev } from 'node:fs';
 import { advance, partialPath } from './write-all.js';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { Writable } from 'node:stream';
 import { IoError, ValidationError } from '../errors.js';
+import { syncDir } from './sync-dir.js';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
@@ -84,6 +86,8 @@ async function openFileSink(path: string, opts: SinkOptions): Promise<Sink> {
         if (!direct) await unlinkAsync(writePath).catch(() => undefined);
         throw new IoError('finish writing', path, { cause });
       }
+      // The rename itself survives a crash only once the folder is synced.
+      if (opts.durable === true && !direct) await syncDir(dirname(path));
     },
     async abort() {
       await closeFd().catch(() => undefined);

@@ -5,7 +5,8 @@
 // many small files this is one worker round trip per batch of files and a
 // handful of system calls per file, with nothing on the main thread.
 import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { sep } from 'node:path';
+import { dirname, sep } from 'node:path';
+import { syncDirSync } from '../../io/sync-dir.js';
 import { CODEC_LZ4, CODEC_NONE } from '../../format/constants.js';
 import { RecordFramer, type FramedChunk } from '../../format/frame.js';
 import { createHeader } from '../../format/header.js';
@@ -98,6 +99,8 @@ function packFile(ctx: WorkerContext, kernels: Kernels, part: PackFilesPart, job
     out = -1;
     call('rename', job.output, () => renameSync(target, job.output));
     partial = undefined;
+    // The rename itself made durable: the folder's entry.
+    if (part.durable) call('sync folder', job.output, () => syncDirSync(dirname(job.output)));
     return {
       ok: true,
       bytes: size,
