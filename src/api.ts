@@ -2,13 +2,19 @@
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
 import { runPack, type PackReport as EnginePackReport } from './engine/main/pack.js';
-import { runUnpack, type UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
-import { runInspect, type InspectReport } from './engine/main/inspect.js';
+import type { UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
+import type { InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
 import { fallbacks, findFallbacks, nativeAddonInfo, noteFallbacks, type BackendFallback, type NativeAddonInfo } from './engine/backends/fallback.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport as EngineChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
+import type { ChunkEvent, ChunkReadReport as EngineChunkReadReport, ContainerInfo } from './engine/main/chunk-reader.js';
+
+// The read side loads on first use: a process that only packs (a CLI pack)
+// starts without it.
+const readSide = () => import('./engine/main/unpack.js');
+const chunkReader = () => import('./engine/main/chunk-reader.js');
+const inspector = () => import('./engine/main/inspect.js');
 import { observeRun, type FinalFigures, type RunTracker } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
@@ -149,13 +155,13 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), limits: readLimits(options) };
-  return operate('unpack', options, source, sink, (input, out, onProgress) => runUnpack(input, out, { ...cfg, onProgress }));
+  return operate('unpack', options, source, sink, async (input, out, onProgress) => (await readSide()).runUnpack(input, out, { ...cfg, onProgress }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), limits: readLimits(options) };
-  return operate('verify', options, source, undefined, (input, _out, onProgress) => runUnpack(input, undefined, { ...cfg, onProgress }));
+  return operate('verify', options, source, undefined, async (input, _out, onProgress) => (await readSide()).runUnpack(input, undefined, { ...cfg, onProgress }));
 }
 
 /**
@@ -177,7 +183,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
     throw err;
   });
   try {
-    const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress });
+    const report = yield* (await chunkReader()).runChunkReader(input, { ...cfg, onProgress: run.onProgress });
     run.done(report);
     finished = true;
     return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
@@ -196,7 +202,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
 export async function inspect(source: Source, options: Pick<ReadOptions, 'maxChunkSize' | 'maxHeaderBytes'> = {}): Promise<InspectReport> {
   const input = await openSource(source);
   try {
-    return await runInspect(input, readLimits(options));
+    return await (await inspector()).runInspect(input, readLimits(options));
   } finally {
     await input.close();
   }

@@ -2,6 +2,7 @@
 // The hivestream command: dispatch, help, and the mapping of errors to one
 // line on stderr and a distinct exit code (no stack trace for bad input).
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../util/package-root.js';
 import { describeFallbacks, onFallback } from '../engine/backends/fallback.js';
 import { parse, UsageError, type Command, type CommandContext } from './command.js';
 import { failureOf, jsonRequest } from './failure.js';
@@ -31,7 +32,7 @@ const COMMANDS: CommandEntry[] = [
 ];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string };
   return pkg.version ?? 'unknown';
 }
 

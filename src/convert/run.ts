@@ -3,6 +3,7 @@
 // every file in the manifest as it finishes. Ctrl-C stops new files from
 // starting and aborts the ones in flight (their partial outputs are removed).
 import { setMaxListeners } from 'node:events';
+import { packageFile } from '../util/package-root.js';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -97,7 +98,7 @@ export function defaultManifestName(shard: Shard | undefined): string {
 
 let toolVersion: string | undefined;
 async function tool(): Promise<string> {
-  toolVersion ??= await readFile(new URL('../../package.json', import.meta.url), 'utf8')
+  toolVersion ??= await readFile(packageFile('package.json'), 'utf8')
     .then((t) => (JSON.parse(t) as { version?: string }).version ?? 'unknown')
     .catch(() => 'unknown');
   return `hivestream ${toolVersion}`;

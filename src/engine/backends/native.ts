@@ -4,7 +4,7 @@
 // the portable back ends are used, and the reason is returned.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packageFile, packageRoot } from '../../util/package-root.js';
 import { addonCandidates, currentRuntime, listPrebuilds, prebuildFolder, type AddonOrigin } from './native-files.js';
 
 /** Anything the batch calls accept as the byte buffer they work in. */
@@ -89,8 +89,8 @@ export interface NativeOrigin {
   file: string;
 }
 
-/** The package root, seen from dist/engine/backends/ where this file is compiled to. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The package root. */
+const ROOT = packageRoot();
 const METHODS = [
   'sha256Batch',
   'readSha256Batch',
@@ -136,7 +136,7 @@ function load(): NativeAddon | NativeUnavailable {
   const problems: string[] = [];
   const requireAddon = createRequire(import.meta.url);
   for (const candidate of files) {
-    const path = ROOT + candidate.file;
+    const path = packageFile(candidate.file);
     if (!existsSync(path)) {
       if (candidate.origin === 'source') problems.push(`not built from source (no ${candidate.file})`);
       continue;
