@@ -1,16 +1,23 @@
 // The library API: pack, unpack, verify, inspect.
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
-import { runPack, type PackReport } from './engine/main/pack.js';
-import { runUnpack, type UnpackReport } from './engine/main/unpack.js';
-import { runInspect, type InspectReport } from './engine/main/inspect.js';
+import { runPack, type PackReport as EnginePackReport } from './engine/main/pack.js';
+import type { UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
+import type { InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
-import { observeRun, type FinalFigures } from './run-observer.js';
+import { fallbacks, findFallbacks, nativeAddonInfo, noteFallbacks, type BackendFallback, type NativeAddonInfo } from './engine/backends/fallback.js';
+import type { ChunkEvent, ChunkReadReport as EngineChunkReadReport, ContainerInfo } from './engine/main/chunk-reader.js';
 import { signer, toPublicKey } from './format/signature.js';
 import { RunScope } from './io/run-scope.js';
+
+// The read side loads on first use: a process that only packs (a CLI pack)
+// starts without it.
+const readSide = () => import('./engine/main/unpack.js');
+const chunkReader = () => import('./engine/main/chunk-reader.js');
+const inspector = () => import('./engine/main/inspect.js');
+import { observeRun, type FinalFigures, type RunTracker } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -26,7 +33,18 @@ import {
   type Progress,
 } from './options.js';
 
-export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, ChunkEvent, ChunkReadReport, ContainerInfo };
+/** Which back ends a run used, as far as the native addon goes. */
+export interface BackendNotes {
+  /** The native addon in use (a prebuild or a build from source), or null. */
+  nativeAddon: NativeAddonInfo | null;
+  /** Components running on a slower back end than this machine could have, with the reason and the fix (empty when none). */
+  fallbacks: BackendFallback[];
+}
+
+export type PackReport = EnginePackReport & BackendNotes;
+export type UnpackReport = EngineUnpackReport & BackendNotes;
+export type ChunkReadReport = EngineChunkReadReport & BackendNotes;
+export type { InspectReport, Source, SinkTarget, ChunkEvent, ContainerInfo, BackendFallback, NativeAddonInfo };
 
 export interface ChunkReadOptions extends ReadOptions {
   /**
@@ -41,6 +59,24 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new AbortError('operation aborted', { cause: signal.reason });
 }
 
+/** A run stopped by its caller counts as aborted in metrics(), not failed. */
+function endFailed(run: RunTracker, err: unknown, signal: AbortSignal | undefined): void {
+  if (err instanceof AbortError || signal?.aborted === true) run.aborted();
+  else run.failed();
+}
+
+/** Resolves the back ends and records any fallback among them (metrics() and listeners see it). */
+async function backendsFor(o: PackOptions | ReadOptions) {
+  const req = { hash: o.hashBackend, lz4: o.lz4Backend };
+  const choice = await resolveBackends(req);
+  noteFallbacks(findFallbacks(req, choice));
+  return choice;
+}
+
+function backendNotes(): BackendNotes {
+  return { nativeAddon: nativeAddonInfo(), fallbacks: fallbacks() };
+}
+
 async function common(o: PackOptions | ReadOptions) {
   return {
     workers: o.workers === undefined ? undefined : resolveWorkers(o.workers),
@@ -51,7 +87,7 @@ async function common(o: PackOptions | ReadOptions) {
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
     engine: o.engine,
-    backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
+    backends: await backendsFor(o),
   };
 }
 
@@ -82,7 +118,7 @@ async function operate<R extends FinalFigures>(
   source: Source,
   target: SinkTarget | undefined,
   body: (input: Input, sink: Sink | undefined, hooks: RunHooks) => Promise<R>,
-): Promise<R & Timed> {
+): Promise<R & Timed & BackendNotes> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
   const run = observeRun(op, options.onProgress);
@@ -102,9 +138,9 @@ async function operate<R extends FinalFigures>(
     const report = await body(input, out, { onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     await out?.commit();
     run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
     scope.fail(err instanceof Error ? err : new Error(String(err)));
     await out?.abort(err);
     throw err;
@@ -144,13 +180,13 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), ...readConfig(options) };
-  return operate('unpack', options, source, sink, (input, out, hooks) => runUnpack(input, out, { ...cfg, ...hooks }));
+  return operate('unpack', options, source, sink, async (input, out, hooks) => (await readSide()).runUnpack(input, out, { ...cfg, ...hooks }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
   const cfg = { ...(await common(options)), ...readConfig(options) };
-  return operate('verify', options, source, undefined, (input, _out, hooks) => runUnpack(input, undefined, { ...cfg, ...hooks }));
+  return operate('verify', options, source, undefined, async (input, _out, hooks) => (await readSide()).runUnpack(input, undefined, { ...cfg, ...hooks }));
 }
 
 /**
@@ -169,17 +205,17 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   let finished = false;
   const scope = new RunScope(options.signal);
   const input = await openSource(source, { signal: scope.signal }).catch((err: unknown) => {
-    run.failed();
+    endFailed(run, err, options.signal);
     scope.dispose();
     throw err;
   });
   try {
-    const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
+    const report = yield* (await chunkReader()).runChunkReader(input, { ...cfg, onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     run.done(report);
     finished = true;
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
     finished = true;
     throw err;
   } finally {
@@ -194,7 +230,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
 export async function inspect(source: Source, options: Pick<ReadOptions, 'maxChunkSize' | 'maxHeaderBytes'> = {}): Promise<InspectReport> {
   const input = await openSource(source);
   try {
-    return await runInspect(input, readLimits(options));
+    return await (await inspector()).runInspect(input, readLimits(options));
   } finally {
     await input.close();
   }

@@ -72,7 +72,7 @@ export interface PackOptions extends CommonOptions {
   contentType?: string;
   /** Optional header hivestream.content_meta: text (JSON by convention) describing the content. */
   contentMeta?: string;
-  /** fsync the output before renaming it into place. */
+  /** fsync the output before renaming it into place, and its folder after (so the rename survives a crash). */
   durable?: boolean;
   /** Never write outside this folder: a link at the output is replaced, not followed (as UnpackOptions.outputWithin). */
   outputWithin?: string;

@@ -13,6 +13,8 @@ import { readContainerHeader } from '../engine/main/container-input.js';
 import { openSource } from '../io/source.js';
 import { DEFAULT_MAX_HEADER_BYTES, MAX_CHUNK_SIZE, type Compression, type Progress } from '../options.js';
 import { outputPath, prepareOutput } from './paths.js';
+import type { InputState } from './resume.js';
+import type { FilePacker, PackedFile } from '../engine/main/file-packer.js';
 import type { PlanEntry } from './plan.js';
 import { openInput } from './open-input.js';
 
@@ -25,16 +27,16 @@ export interface FileSettings {
   signal: AbortSignal;
   /** Input bytes consumed so far by this file (raw bytes for pack, container bytes otherwise). */
   onProgress?: (inputBytes: number) => void;
+  /** Packs small files whole in workers (files up to its size; others go through pack()). */
+  packer?: { maxFileBytes: number; packer: FilePacker } | undefined;
+  /** Folders of the output tree this job already made or checked. */
+  prepared?: Set<string> | undefined;
+  /** What the job's walk saw of the input: size, mtime and which file (dev, ino). */
+  listed?: InputState | undefined;
 }
 
-export interface FileResult {
-  bytes: number;
-  storedBytes: number;
-  chunks: number;
-  rootDigest: string;
-  inputSize: number;
-  inputMtimeMs: number;
-}
+/** What converting a file measured (the manifest's line for it). */
+export type FileResult = PackedFile;
 
 /** Pipe buffer between unpack and pack when re-encoding. */
 const PIPE_BYTES = 4 << 20;
@@ -52,7 +54,16 @@ async function statInput(input: FileHandle, path: string): Promise<Stats> {
 
 export async function convertFile(entry: PlanEntry, realOut: string, s: FileSettings): Promise<FileResult> {
   const out = outputPath(realOut, entry.output);
-  await prepareOutput(realOut, out);
+  const small = s.packer !== undefined && entry.op === 'pack' && s.listed !== undefined && s.listed.size <= s.packer.maxFileBytes ? s.packer.packer : undefined;
+  // The worker that packs a small file checks its output itself.
+  await prepareOutput(realOut, out, s.prepared, small === undefined);
+  if (small !== undefined && s.listed !== undefined) {
+    // A worker opens, checks (the file the walk saw, still inside the input folder), packs and renames it.
+    const expect = { ...s.listed, ...entry.identity };
+    const r = await small.pack({ input: entry.open ?? entry.path, inputRoot: entry.root, output: out, sourceName: basename(entry.path), expect }, s.listed.size);
+    s.onProgress?.(r.bytes);
+    return r;
+  }
   // Only the file the walk saw is read (convert/open-input.ts); outputs never leave the output folder.
   const input = await openInput(entry);
   try {

@@ -22,7 +22,7 @@ export async function openInput(entry: PlanEntry): Promise<FileHandle> {
   try {
     handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK | nofollow);
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ELOOP') throw new InputChangedError(entry.path, 'it was replaced by a symbolic link since the folder was listed', { cause });
+    if ((cause as NodeJS.ErrnoException).code === 'ELOOP') throw new InputChangedError(entry.path, 'it was replaced after the folder was listed (by a symbolic link)', { cause });
     throw new IoError('open', entry.path, { cause });
   }
   try {
@@ -30,7 +30,7 @@ export async function openInput(entry: PlanEntry): Promise<FileHandle> {
     if (!st.isFile()) throw new InputChangedError(entry.path, 'it is no longer a regular file');
     const seen = entry.identity;
     if (seen !== undefined && (st.dev !== seen.dev || st.ino !== seen.ino)) {
-      throw new InputChangedError(entry.path, 'it was replaced by another file since the folder was listed');
+      throw new InputChangedError(entry.path, 'it was replaced after the folder was listed');
     }
     if (entry.root !== undefined) {
       const real = await openedPath(handle.fd, path);

@@ -58,13 +58,16 @@ export function outputPath(realOut: string, relOut: string): string {
 /**
  * Creates the folders above `abs` one by one (never `mkdir -p` through a
  * symbolic link that leads elsewhere), and refuses a parent that resolves
- * outside `realOut` or an existing output that is not a regular file or link.
+ * outside `realOut` or (unless the caller checks it itself) an existing
+ * output that is not a regular file or link.
  */
-export async function prepareOutput(realOut: string, abs: string): Promise<void> {
+export async function prepareOutput(realOut: string, abs: string, prepared?: Set<string>, checkExisting = true): Promise<void> {
   const parts = relative(realOut, dirname(abs)).split(sep).filter((p) => p !== '');
   let dir = realOut;
   for (const part of parts) {
     dir = join(dir, part);
+    // A folder this job made or checked already (the cache lives for one job).
+    if (prepared?.has(dir) === true) continue;
     let st = await lstat(dir).catch(() => undefined);
     if (st === undefined) {
       await mkdir(dir).catch((cause: unknown) => {
@@ -80,7 +83,9 @@ export async function prepareOutput(realOut: string, abs: string): Promise<void>
       st = await lstat(real);
     }
     if (!st.isDirectory()) throw new ValidationError('output', `${dir} is not a folder`);
+    prepared?.add(dir);
   }
+  if (!checkExisting) return;
   const existing = await lstat(abs).catch(() => undefined);
   if (existing !== undefined && !existing.isFile() && !existing.isSymbolicLink()) {
     // The sink writes devices and FIFOs in place; an output folder is no place for that.

@@ -23,6 +23,7 @@ export type HiveErrorCode =
   | 'E_CONTENT_TYPE'
   | 'E_DTYPE'
   | 'E_OVERLOADED'
+  | 'E_INDEX'
   | 'E_SIGNATURE';
 
 export interface HiveErrorOptions {

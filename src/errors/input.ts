@@ -152,6 +152,18 @@ export class CorruptRecordsError extends InputError {
   }
 }
 
+/** A dataset's record index is missing, malformed or disagrees with the pages it indexes. */
+export class IndexError extends InputError {
+  override readonly code = 'E_INDEX';
+  override readonly exitCode = 20;
+  constructor(
+    readonly reason: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`record index: ${reason}`, options);
+  }
+}
+
 /** Why a signature check failed. */
 export type SignatureProblem = 'missing' | 'malformed' | 'invalid' | 'wrong-key';
 
@@ -161,7 +173,7 @@ export type SignatureProblem = 'missing' | 'malformed' | 'invalid' | 'wrong-key'
  */
 export class SignatureError extends InputError {
   override readonly code = 'E_SIGNATURE';
-  override readonly exitCode = 20;
+  override readonly exitCode = 21;
   readonly sequence: number | undefined;
   readonly offset: number | undefined;
   constructor(

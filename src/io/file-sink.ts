@@ -6,7 +6,7 @@
 // file take the same number and receive the rest of that write).
 import { close, fsync, open, rename, unlink, writev } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { IoError, ValidationError } from '../errors.js';
 import { isSameOrInside } from '../util/inside.js';
@@ -14,7 +14,8 @@ import { raceAbort } from './abortable.js';
 import { openedPath } from './fd-path.js';
 import { trackPartial, untrackPartial } from './live-partials.js';
 import type { OutputPlan, OutputRules } from './output-target.js';
-import { partialName } from './partial-name.js';
+import { partialPath, advance } from './write-all.js';
+import { syncDir } from './sync-dir.js';
 import type { Sink } from './sink.js';
 
 const openAsync = promisify(open);
@@ -35,7 +36,7 @@ function outside(path: string, within: string): ValidationError {
 
 export async function openFileSink(path: string, plan: OutputPlan, opts: FileSinkOptions): Promise<Sink> {
   const { signal, within } = opts;
-  const tmp = plan.direct ? undefined : join(dirname(plan.path), partialName(basename(plan.path)));
+  const tmp = plan.direct ? undefined : partialPath(plan.path);
   const opening = openAsync(tmp ?? plan.path, tmp === undefined ? plan.flags : 'wx', 0o666);
   if (tmp !== undefined) trackPartial(tmp);
   // A late open (a FIFO nobody reads) is closed, and its file removed, when it finally returns.
@@ -102,6 +103,8 @@ export async function openFileSink(path: string, plan: OutputPlan, opts: FileSin
         if (cause instanceof ValidationError) throw cause;
         throw new IoError('finish writing', path, { cause });
       }
+      // The rename itself survives a crash only once the folder is synced.
+      if (opts.durable === true && tmp !== undefined) await syncDir(dirname(plan.path));
     },
     async abort() {
       // The name goes at once; the descriptor when the kernel gives it back.
@@ -116,12 +119,3 @@ async function removeTemp(tmp: string): Promise<void> {
   untrackPartial(tmp);
 }
 
-/** Drops the first `n` bytes of a buffer list (after a partial write). */
-function advance(chunks: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (i < chunks.length && n >= (chunks[i]?.length ?? 0)) n -= chunks[i++]?.length ?? 0;
-  const rest = chunks.slice(i);
-  const first = rest[0];
-  if (first !== undefined && n > 0) rest[0] = first.subarray(n);
-  return rest;
-}

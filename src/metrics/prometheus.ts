@@ -62,11 +62,11 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
   gauge('queue_depth', 'Worker tasks waiting for a thread', (s) => s.queueDepth);
   gauge('ring_slots_in_use', 'Ring slots holding a chunk', (s) => s.slotsInUse);
   gauge('ring_slots', 'Ring slots of the active runs', (s) => s.slotsTotal);
-  names.push(`${prefix}runs_total`, `${prefix}breaker_state`);
+  names.push(`${prefix}runs_total`, `${prefix}breaker_state`, `${prefix}backend_fallback`);
   made.push(
     new Counter({
       name: `${prefix}runs_total`,
-      help: 'Runs finished, by operation and outcome',
+      help: 'Runs finished, by operation and outcome (completed, failed, or aborted by the caller)',
       labelNames: ['operation', 'outcome'],
       registers: [registry],
       collect() {
@@ -75,6 +75,7 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
         for (const op of OPERATIONS) {
           this.inc({ operation: op, outcome: 'completed' }, s.runs[op].completed);
           this.inc({ operation: op, outcome: 'failed' }, s.runs[op].failed);
+          this.inc({ operation: op, outcome: 'aborted' }, s.runs[op].aborted);
         }
       },
     }),
@@ -86,6 +87,18 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
       collect() {
         const current = metrics().breakerState;
         for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    }),
+  );
+  made.push(
+    new Gauge({
+      name: `${prefix}backend_fallback`,
+      help: 'Components running on a slower back end than this machine could have (1), e.g. the native addon did not load; see metrics().fallbacks for the reason and fix',
+      labelNames: ['component'],
+      registers: [registry],
+      collect() {
+        const down = new Set(metrics().fallbacks.map((f) => f.component));
+        for (const component of ['sha256', 'lz4'] as const) this.set({ component }, down.has(component) ? 1 : 0);
       },
     }),
   );

@@ -105,7 +105,10 @@ export interface ManifestFileLine {
 /** Every line of a manifest (file lines typed loosely: tests check the fields they need). */
 export function manifestLines(path: string): ManifestFileLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8');
+  // A line still being appended (read mid-write) is torn: only complete lines count, as for the reader.
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as ManifestFileLine);

@@ -35,15 +35,24 @@ function treeBytes(dir: string): Buffer {
 }
 
 let n = 0;
-function tree(): { input: string; out: string } {
+/**
+ * An input tree; `big` makes the files that get swapped larger than what
+ * workers pack whole (256 KiB), so both ways a file is read are covered.
+ */
+function tree(big = false): { input: string; out: string } {
   const input = tmp.path(`in-${n}`);
   const out = tmp.path(`out-${n++}`);
   mkdirSync(join(input, 'sub'), { recursive: true });
   writeFileSync(join(input, 'a.bin'), sample('text', 200_000, 1));
-  writeFileSync(join(input, 'sub', 'f.bin'), 'inside\n');
-  writeFileSync(join(input, 'z.bin'), 'x\n');
+  writeFileSync(join(input, 'sub', 'f.bin'), big ? sample('random', 300_000, 2) : 'inside\n');
+  writeFileSync(join(input, 'z.bin'), big ? sample('random', 300_000, 3) : 'x\n');
   return { input, out };
 }
+
+const SIZES = [
+  ['small files (packed whole by workers)', false],
+  ['large files (read through the engine)', true],
+] as const;
 
 /** Converts with one file at a time, running `swap` when the first file starts (after the walk, before the others are read). */
 async function convertWithSwap(input: string, out: string, swap: () => void): Promise<Awaited<ReturnType<typeof convert>>> {
@@ -65,8 +74,8 @@ async function convertWithSwap(input: string, out: string, swap: () => void): Pr
 }
 
 describe('convert reads only what it walked', () => {
-  it('a file swapped for a link to a secret after the walk is refused; the secret is in no output', async () => {
-    const { input, out } = tree();
+  it.each(SIZES)('a file swapped for a link to a secret after the walk is refused; the secret is in no output: %s', async (_kind, big) => {
+    const { input, out } = tree(big);
     const r = await convertWithSwap(input, out, () => {
       rmSync(join(input, 'z.bin'));
       symlinkSync(secretFile, join(input, 'z.bin'));
@@ -78,8 +87,8 @@ describe('convert reads only what it walked', () => {
     expect(r.files.converted).toBe(2);
   });
 
-  it('a folder swapped for a link to another folder after the walk: its files are refused', async () => {
-    const { input, out } = tree();
+  it.each(SIZES)('a folder swapped for a link to another folder after the walk: its files are refused: %s', async (_kind, big) => {
+    const { input, out } = tree(big);
     const r = await convertWithSwap(input, out, () => {
       renameSync(join(input, 'sub'), tmp.path(`moved-${n}`));
       symlinkSync(outsideDir, join(input, 'sub'));
@@ -88,8 +97,8 @@ describe('convert reads only what it walked', () => {
     expect(treeBytes(out).includes(SECRET)).toBe(false);
   });
 
-  it('a folder moved out of the input folder (same files, now outside) is refused too', async () => {
-    const { input, out } = tree();
+  it.each(SIZES)('a folder moved out of the input folder (same files, now outside) is refused too: %s', async (_kind, big) => {
+    const { input, out } = tree(big);
     const moved = tmp.path(`away-${n}`);
     const r = await convertWithSwap(input, out, () => {
       renameSync(join(input, 'sub'), moved);
@@ -98,8 +107,8 @@ describe('convert reads only what it walked', () => {
     expect(r.failures).toEqual([expect.objectContaining({ input: 'sub/f.bin', code: 'E_INPUT_CHANGED' })]);
   });
 
-  it('a file swapped for a FIFO does not hang the job', async () => {
-    const { input, out } = tree();
+  it.each(SIZES)('a file swapped for a FIFO does not hang the job: %s', async (_kind, big) => {
+    const { input, out } = tree(big);
     const r = await convertWithSwap(input, out, () => {
       rmSync(join(input, 'z.bin'));
       execFileSync('mkfifo', [join(input, 'z.bin')]);

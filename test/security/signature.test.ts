@@ -133,7 +133,7 @@ describe('signed containers', () => {
     expect(existsSync(tmp.path('x.hvs'))).toBe(false);
   });
 
-  it('CLI: pack --sign, verify --key (exit 20 for another key), inspect shows the fingerprint', async () => {
+  it('CLI: pack --sign, verify --key (exit 21 for another key), inspect shows the fingerprint', async () => {
     const keyFile = tmp.path('alice.pem');
     const pubFile = tmp.path('alice.pub');
     const otherPub = tmp.path('mallory.pub');
@@ -146,7 +146,7 @@ describe('signed containers', () => {
     expect((await runCli(['pack', input, '-o', out, '--sign', keyFile, '-q'])).code).toBe(0);
     expect((await runCli(['verify', out, '--key', pubFile, '-q'])).code).toBe(0);
     const wrong = await runCli(['verify', out, '--key', otherPub]);
-    expect(wrong.code).toBe(20);
+    expect(wrong.code).toBe(21);
     expect(wrong.stderr).toMatch(/^hivestream: signature wrong-key: signed by SHA256:\S+, not by the given key/);
     const shown = await runCli(['inspect', out]);
     expect(shown.stdout.toString()).toContain(fingerprint(raw(alice.publicKey)));

@@ -10,9 +10,9 @@
 //   convert  `hivestream convert --lz4` of seeded trees (2000 files of
 //            16-128 KiB, 20000 of 4-16 KiB) against `xargs -P <cores> lz4 -1 -m`
 import { cp, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { packageFile } from '../../util/package-root.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeTree } from '../../datagen/tree.js';
 import { AbortError } from '../../errors.js';
 import { finishMachineInfo, machineInfo, type MachineInfo } from '../machine.js';
@@ -80,9 +80,9 @@ export interface ScenariosResult {
   scenarios: ScenarioResult[];
 }
 
-const DIST = fileURLToPath(new URL('../../', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(DIST, 'cli', 'main.js');
+const DIST = packageFile('dist');
+const ROOT = packageFile('');
+const CLI = packageFile('dist/bin/hivestream.js');
 
 /** Runs the contenders round-robin, `runs` rounds, starting one further along each round. */
 async function alternate(contenders: Contender[], runs: number, o: ScenarioOptions): Promise<ContenderRuns[]> {

@@ -181,6 +181,7 @@ export class Engine {
     this.closed = true;
     this.clearIdle();
     const err = new AbortError('the engine was closed');
+    this.admission.refuseWaiting(err);
     for (const s of [...this.streams]) (s.onFailure ?? ((e: Error) => s.fail(e)))(err);
     for (const w of this.memoryWaiters.splice(0)) w.retry();
     await Promise.allSettled([...this.running.keys()]);

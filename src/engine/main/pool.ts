@@ -2,6 +2,8 @@
 // each worker once, in workerData; tasks then carry only slot numbers.
 // Piscina is loaded on first use: a process that only packs tiny inputs
 // (run on the main thread) never loads it or starts a thread.
+import { pathToFileURL } from 'node:url';
+import { packageFile } from '../../util/package-root.js';
 import type { Ring } from './ring.js';
 import type { Task, TaskResult, WorkerInit } from '../contract/tasks.js';
 
@@ -17,7 +19,7 @@ export async function createPool(ring: Ring, threads: number): Promise<WorkerPoo
   const { Piscina } = await import('piscina');
   const init: WorkerInit = { sab: ring.sab, layout: ring.layout };
   const piscina = new Piscina<Task, TaskResult>({
-    filename: new URL('../worker/entry.js', import.meta.url).href,
+    filename: pathToFileURL(packageFile('dist/bin/worker.js')).href,
     minThreads: threads,
     maxThreads: threads,
     workerData: init,

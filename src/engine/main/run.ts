@@ -8,7 +8,7 @@ import { AbortError, HiveError, InputChangedError, IoError } from '../../errors.
 import type { Progress } from '../../options.js';
 import type { BackendChoice } from '../backends/select.js';
 import type { RingView } from '../contract/slots.js';
-import { failureToError, type TaskPart } from '../contract/tasks.js';
+import { failureToError, partSlots, type TaskPart } from '../contract/tasks.js';
 import { INLINE_BYTES, getEngine, type Engine } from './engine.js';
 import type { EngineStream } from './engine-stream.js';
 import { ReorderWindow } from './reorder.js';
@@ -141,11 +141,11 @@ export class Run {
     const t0 = timing === undefined ? 0 : performance.now();
     const p = this.stream.submit(part, bytes).then(
       (result) => {
-        if (result !== null) return withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath);
+        if (result !== null && result.kind !== 'files') return withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath);
         // A throwing hook fails the run, as a throwing onProgress does.
         if (timing !== undefined) {
           try {
-            timing(performance.now() - t0, part.slots.length);
+            timing(performance.now() - t0, partSlots(part));
           } catch (err) {
             return err;
           }

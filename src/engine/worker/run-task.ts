@@ -4,8 +4,9 @@ import type { Task, TaskResult } from '../contract/tasks.js';
 import type { WorkerContext } from './context.js';
 import { pack } from './pack.js';
 import { unpack } from './unpack.js';
+import { packFiles } from './pack-files.js';
 
 export async function runTask(ctx: WorkerContext, task: Task): Promise<TaskResult> {
   const kernels = await ctx.kernels(task.backends);
-  return task.parts.map((part) => (part.op === 'pack' ? pack(ctx, kernels, part) : unpack(ctx, kernels, part)));
+  return task.parts.map((part) => (part.op === 'pack' ? pack(ctx, kernels, part) : part.op === 'unpack' ? unpack(ctx, kernels, part) : packFiles(ctx, kernels, part)));
 }
