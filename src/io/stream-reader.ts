@@ -4,7 +4,7 @@
 // source that stalls cannot hold a run: every wait for it settles as soon as
 // one of the signals it was told about (cancelOn) aborts.
 import { ValidationError } from '../errors.js';
-import { abortError, raceAbort } from './abortable.js';
+import { abortError } from './abortable.js';
 import { readLong, type LongRead, MAX_VARINT_BYTES } from '../format/varint.js';
 
 const EMPTY = new Uint8Array(0);
@@ -16,6 +16,8 @@ export class StreamReader {
   private done = false;
   /** A next() that never settled (the source stalled and the wait was aborted). */
   private stalled = false;
+  /** Rejects the read in progress (set while one waits). */
+  private interrupt: ((err: Error) => void) | undefined;
   private readonly ctl = new AbortController();
   /** Bytes handed out so far. */
   consumed = 0;
@@ -29,13 +31,12 @@ export class StreamReader {
       if (this.done) return false;
       if (this.ctl.signal.aborted) throw abortError(this.ctl.signal, 'waiting for the input stream');
       const pending = this.it.next();
-      let r: IteratorResult<unknown>;
-      try {
-        r = await raceAbort(pending, this.ctl.signal, 'waiting for the input stream');
-      } catch (err) {
-        if (this.ctl.signal.aborted) this.stalled = true;
-        throw err;
-      }
+      // One abort listener for the reader's life (cancelOn), not one per read: a
+      // stream of small pieces makes many reads.
+      const r = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+        this.interrupt = reject;
+        pending.then(resolve, reject);
+      }).finally(() => (this.interrupt = undefined));
       if (r.done === true) {
         this.done = true;
         return false;
@@ -96,6 +97,11 @@ export class StreamReader {
   cancelOn(signal: AbortSignal): void {
     const abort = (): void => {
       if (!this.ctl.signal.aborted) this.ctl.abort(signal.reason);
+      const interrupt = this.interrupt;
+      if (interrupt === undefined) return;
+      // The source's next() is left pending: the reader is stuck in it, and close() must not wait for it.
+      this.stalled = true;
+      interrupt(abortError(this.ctl.signal, 'waiting for the input stream'));
     };
     if (signal.aborted) abort();
     else signal.addEventListener('abort', abort, { once: true });
