@@ -120,4 +120,8 @@ async function cli(): Promise<void> {
   process.exitCode = code;
 }
 
-await cli();
+// Not top-level await: the command ships as a CommonJS bundle (scripts/bundle.mjs).
+cli().catch((err: unknown) => {
+  process.stderr.write(`hivestream: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 70;
+});
