@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeSample } from '../dist/index.js';
 
-const CLI = fileURLToPath(new URL('../dist/bin/hivestream.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/bin/hivestream.cjs', import.meta.url));
 /** @param {string} name @param {string} fallback */
 const option = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const UNITS = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9 };

@@ -265,7 +265,7 @@ while ((performance.now() - t0) / 1000 < seconds) {
       note('verify and unpack disagree', { mutator, base: b.name });
     }
     if (cliEvery > 0 && i % cliEvery === 0) {
-      const args = [join(ROOT, 'dist/cli/main.js'), 'verify', file, '-q', '-w', '1'];
+      const args = [join(ROOT, 'dist/bin/hivestream.cjs'), 'verify', file, '-q', '-w', '1'];
       const cli = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 30_000 });
       summary.cliRuns++;
       const oneLine = cli.stderr === '' || /^hivestream: [^\n]+\n$/.test(cli.stderr);

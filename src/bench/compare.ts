@@ -126,7 +126,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
 
     const specs = contenderSpecs(
       { file, container, lz4Container, lz4File, chunkSize: o.chunkSize, workers: o.workers },
-      { node: process.execPath, cli: packageFile('dist/bin/hivestream.js'), baselines: packageFile('dist/bench/baselines') + '/', tools },
+      { node: process.execPath, cli: packageFile('dist/bin/hivestream.cjs'), baselines: packageFile('dist/bench/baselines') + '/', tools },
     );
     const results = specs.map((s): ContenderResult => ({
       id: s.id, label: s.label, group: s.group, kind: s.kind, command: s.command,

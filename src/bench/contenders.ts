@@ -58,7 +58,7 @@ export const RATIOS: RatioSpec[] = [
 
 export interface ContenderEnv {
   node: string;
-  /** dist/bin/hivestream.js (the command as it ships) */
+  /** dist/bin/hivestream.cjs (the command as it ships) */
   cli: string;
   /** dist/bench/baselines/ */
   baselines: string;

@@ -138,4 +138,8 @@ async function cli(): Promise<void> {
   if (ctl.signal.aborted) setTimeout(() => process.exit(code), 1000).unref();
 }
 
-await cli();
+// Not top-level await: the command ships as a CommonJS bundle (scripts/bundle.mjs).
+cli().catch((err: unknown) => {
+  process.stderr.write(`hivestream: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 70;
+});

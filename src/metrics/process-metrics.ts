@@ -32,8 +32,10 @@ export interface MetricsSnapshot {
   mbPerSecond: number;
   windowSeconds: number;
   runs: Record<Operation, OperationCounts> & { active: number };
-  /** Worker tasks waiting for a thread, over all active runs. */
+  /** Batches of chunks waiting for a worker task. */
   queueDepth: number;
+  /** The engine's admission: runs admitted now, runs waiting for a place, the current (adaptive) limit, runs refused with OverloadedError. */
+  engine: { runsInflight: number; runsQueued: number; runLimit: number; runsRejected: number; threads: number; memoryUsedBytes: number; memoryBudgetBytes: number };
   /** Ring slots holding a chunk, and slots in all, over all active runs. */
   slotsInUse: number;
   slotsTotal: number;
@@ -152,6 +154,7 @@ class Collector {
       windowSeconds: WINDOW_S,
       runs: { ...runs, active: this.active },
       queueDepth: g.queueDepth,
+      engine: { runsInflight: g.activeRuns, runsQueued: g.queuedRuns, runLimit: g.runLimit, runsRejected: g.rejectedRuns, threads: g.threads, memoryUsedBytes: g.memoryUsed, memoryBudgetBytes: g.memoryBudget },
       slotsInUse: g.slotsInUse,
       slotsTotal: g.slotsTotal,
       retries: this.retries,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AbortError, ChecksumMismatchError, Engine, OverloadedError, pack, unpack, verify, type PackOptions } from '../../dist/index.js';
+import { AbortError, ChecksumMismatchError, Engine, OverloadedError, pack, readChunks, unpack, verify, type PackOptions } from '../../dist/index.js';
 import { sample } from '../helpers/fixtures.js';
 
 const MiB = 1 << 20;
@@ -198,6 +198,19 @@ describe('one engine, many streams', () => {
     // Workers did crash (and their tasks were retried) while streams shared them.
     expect(crashes).toBeGreaterThan(0);
     expect(e.stats().tasks.completed).toBeGreaterThan(0);
+  });
+});
+
+describe('streams that depend on each other', () => {
+  it('a pack fed by readChunks of the same engine, with 4 KiB chunks, finishes (no stream holds every slot)', async () => {
+    const e = engine({ threads: 2 });
+    const data = sample('text', 3 * MiB, 12);
+    const container = await packToBuffer(data, { engine: e, chunkSize: '4KiB' });
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for await (const ev of readChunks(container, { engine: e })) if (ev.kind === 'chunk') yield ev.bytes.slice();
+    }
+    const again = await packToBuffer(chunks(), { engine: e, chunkSize: '4KiB' });
+    expect((await unpackToBuffer(again, { engine: e })).equals(data)).toBe(true);
   });
 });
 

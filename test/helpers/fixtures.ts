@@ -10,7 +10,7 @@ import { generate, type Profile } from '../../dist/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // The command as it ships (the bundled bin of package.json).
-export const CLI = join(ROOT, 'dist/bin/hivestream.js');
+export const CLI = join(ROOT, 'dist/bin/hivestream.cjs');
 
 export function tempDir(prefix = 'hvs-test-'): { dir: string; path(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -99,9 +99,15 @@ describe('prom-client adapter', () => {
       'hivestream_task_retries_total',
       'hivestream_runs_total{operation="pack",outcome="completed"}',
       'hivestream_breaker_state{state="closed"} 1',
+      'hivestream_engine_runs_inflight 0',
+      'hivestream_engine_runs_queued 0',
+      'hivestream_engine_run_limit',
+      'hivestream_engine_runs_rejected_total 0',
     ]) {
       expect(text).toContain(name);
     }
+    const limit = /^hivestream_engine_run_limit (\d+)$/m.exec(text);
+    expect(Number(limit?.[1])).toBeGreaterThanOrEqual(4);
     const bytesIn = /^hivestream_bytes_in_total (\d+)$/m.exec(text);
     expect(Number(bytesIn?.[1])).toBe(metrics().bytesIn);
     reg.unregister();

@@ -82,7 +82,7 @@ export interface ScenariosResult {
 
 const DIST = packageFile('dist');
 const ROOT = packageFile('');
-const CLI = packageFile('dist/bin/hivestream.js');
+const CLI = packageFile('dist/bin/hivestream.cjs');
 
 /** Runs the contenders round-robin, `runs` rounds, starting one further along each round. */
 async function alternate(contenders: Contender[], runs: number, o: ScenarioOptions): Promise<ContenderRuns[]> {

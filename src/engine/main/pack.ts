@@ -10,30 +10,12 @@ import type { Sink } from '../../io/sink.js';
 import type { Compression } from '../../options.js';
 import type { Signer } from '../../format/signature.js';
 import { Run, type RunConfig } from './run.js';
-import type { ResilienceStats } from './task-guard.js';
+import type { RunReport } from './run-report.js';
 import { packPlan } from './ring-plan.js';
 
-export interface PackReport {
+export interface PackReport extends RunReport {
   operation: 'pack';
-  chunks: number;
-  /** Raw bytes read. */
-  bytes: number;
-  /** Container bytes written. */
-  storedBytes: number;
-  /** Chunks stored LZ4-compressed. */
-  compressedChunks: number;
-  rootDigest: string;
-  streamId: string;
-  chunkSize: number;
   compression: Compression;
-  workers: number;
-  /** Back ends that computed SHA-256 and LZ4. */
-  hashBackend: string;
-  lz4Backend: string;
-  /** Retries, crashes, timeouts and breaker activity during the run. */
-  resilience: ResilienceStats;
-  /** Fingerprint of the key that signed the container (when signed). */
-  signer?: string;
   durationMs: number;
 }
 

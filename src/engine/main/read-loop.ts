@@ -16,6 +16,7 @@ import type { Input } from '../../io/source.js';
 import type { UnpackPart } from '../contract/tasks.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
+import type { RunReport } from './run-report.js';
 import { readPlan } from './ring-plan.js';
 import { readBlocks } from './block-reader.js';
 import { finalMetadata } from './final-record.js';
@@ -53,25 +54,8 @@ export interface ReadFigures {
 }
 
 /** What every container read reports (unpack, verify, readChunks). */
-export interface ContainerReadReport {
-  chunks: number;
-  /** Raw bytes restored. */
-  bytes: number;
-  /** Container bytes read. */
-  storedBytes: number;
-  compressedChunks: number;
-  rootDigest: string;
-  streamId: string;
-  chunkSize: number;
+export interface ContainerReadReport extends RunReport {
   source: string | undefined;
-  workers: number;
-  /** Back ends that computed SHA-256 and LZ4. */
-  hashBackend: string;
-  lz4Backend: string;
-  /** Retries, crashes, timeouts and breaker activity during the run. */
-  resilience: ResilienceStats;
-  /** Fingerprint of the key that signed the container (when signed; checked). */
-  signer?: string;
 }
 
 export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'workers' | 'backends' | 'engine'>, figures: ReadFigures): ContainerReadReport {
