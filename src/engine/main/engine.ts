@@ -58,6 +58,8 @@ export interface EngineStats {
 export const INLINE_BYTES = 256 << 10;
 /** Smallest task built when work is split to keep every worker busy. */
 const MIN_TASK_BYTES = 128 << 10;
+/** Queued work that earns a second task per thread (ready behind the running one). */
+const READY_TASK_BYTES = 1 << 20;
 
 interface MemoryWaiter {
   retry: () => void;
@@ -268,12 +270,22 @@ export class Engine {
     });
   }
 
-  /** Starts tasks while the pool has room: two per thread (one running, one ready). */
+  /**
+   * Starts tasks while the pool has room: one per thread, and a second one
+   * ready behind it when there is a task's worth of work (big streams keep
+   * their workers fed across the round trip). Small batches that arrive
+   * while every thread is busy wait and then go together, in one task:
+   * with many small streams a round trip per stream cost more main-thread
+   * time than the hashing it moved off it.
+   */
   private pump(): void {
-    const room = this.settings.threads * 2;
-    while (this.running.size < room) {
+    const threads = this.settings.threads;
+    for (;;) {
+      const queued = this.scheduler.queuedBytes;
+      const room = this.running.size < threads ? threads : queued >= READY_TASK_BYTES ? threads * 2 : threads;
+      if (this.running.size >= room) return;
       const free = room - this.running.size;
-      const target = Math.max(MIN_TASK_BYTES, Math.min(TASK_BYTES, Math.ceil(this.scheduler.queuedBytes / free)));
+      const target = Math.max(MIN_TASK_BYTES, Math.min(TASK_BYTES, Math.ceil(queued / free)));
       const build = this.scheduler.next(target);
       if (build === undefined) return;
       this.launch(build);
