@@ -10,6 +10,8 @@ import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoErr
 export interface WorkerInit {
   sab: SharedArrayBuffer;
   layout: BufferLayout;
+  /** Back ends to load while the worker boots (the first stream's), before its first task. */
+  preload?: BackendChoice | undefined;
 }
 
 export interface PackPart {

@@ -151,7 +151,7 @@ export class Engine {
       throw err;
     }
     // A stream that will need workers starts them now, while its reader opens.
-    if (!req.tiny) void this.ensurePool().catch(() => undefined);
+    if (!req.tiny) void this.ensurePool(req.backends).catch(() => undefined);
     const custom = req.resilience !== undefined;
     const guard = custom ? new TaskGuard(req.resilience ?? {}) : this.defaultGuard;
     const key = `${custom ? this.nextGuardId++ : 0}/${req.backends.hash}/${req.backends.lz4}`;
@@ -161,7 +161,8 @@ export class Engine {
       slots: new StreamSlots(ring, slots),
       guard,
       backends: req.backends,
-      maxInflight: Math.max(1, Math.min(req.workers, this.settings.threads * 2)),
+      // One task running and one ready per thread of its share.
+      maxInflight: 2 * Math.max(1, Math.min(req.workers, this.settings.threads)),
       submit: (s, part, bytes) => this.submit(s, part, bytes),
       failed: (s) => this.streamFailed(s),
       close: (s) => this.closeStream(s, ticket),
@@ -195,9 +196,10 @@ export class Engine {
     return this.ring;
   }
 
-  private ensurePool(): Promise<WorkerPool> {
+  /** The pool, started on first need; `preload`: back ends its workers load while they boot. */
+  private ensurePool(preload?: BackendChoice): Promise<WorkerPool> {
     const ring = this.ensureRing();
-    this.pool ??= createPool(ring, this.settings.threads);
+    this.pool ??= createPool(ring, this.settings.threads, preload);
     return this.pool;
   }
 
