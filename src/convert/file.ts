@@ -30,7 +30,7 @@ export interface FileSettings {
   /** Packs small files whole in workers (files up to its size; others go through pack()). */
   packer?: { maxFileBytes: number; packer: FilePacker } | undefined;
   /** Folders of the output tree this job already made or checked. */
-  prepared?: Set<string> | undefined;
+  prepared?: Map<string, Promise<void>> | undefined;
   /** What the job's walk saw of the input: size, mtime and which file (dev, ino). */
   listed?: InputState | undefined;
 }

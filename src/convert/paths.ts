@@ -61,29 +61,20 @@ export function outputPath(realOut: string, relOut: string): string {
  * outside `realOut` or (unless the caller checks it itself) an existing
  * output that is not a regular file or link.
  */
-export async function prepareOutput(realOut: string, abs: string, prepared?: Set<string>, checkExisting = true): Promise<void> {
+export async function prepareOutput(realOut: string, abs: string, prepared?: Map<string, Promise<void>>, checkExisting = true): Promise<void> {
   const parts = relative(realOut, dirname(abs)).split(sep).filter((p) => p !== '');
   let dir = realOut;
   for (const part of parts) {
     dir = join(dir, part);
-    // A folder this job made or checked already (the cache lives for one job).
-    if (prepared?.has(dir) === true) continue;
-    let st = await lstat(dir).catch(() => undefined);
-    if (st === undefined) {
-      await mkdir(dir).catch((cause: unknown) => {
-        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw new IoError('create folder', dir, { cause });
-      });
-      st = await lstat(dir);
+    // A folder this job made or checked (or is making now, for another file: the cache lives for one job).
+    const known = prepared?.get(dir);
+    if (known !== undefined) {
+      await known;
+      continue;
     }
-    if (st.isSymbolicLink()) {
-      const real = await realpath(dir).catch((cause: unknown) => {
-        throw new IoError('resolve', dir, { cause });
-      });
-      if (!isSameOrInside(real, realOut)) throw new ValidationError('output', `${dir} is a symbolic link leading outside the output folder`);
-      st = await lstat(real);
-    }
-    if (!st.isDirectory()) throw new ValidationError('output', `${dir} is not a folder`);
-    prepared?.add(dir);
+    const making = prepareFolder(realOut, dir);
+    prepared?.set(dir, making);
+    await making;
   }
   if (!checkExisting) return;
   const existing = await lstat(abs).catch(() => undefined);
@@ -91,6 +82,25 @@ export async function prepareOutput(realOut: string, abs: string, prepared?: Set
     // The sink writes devices and FIFOs in place; an output folder is no place for that.
     throw new ValidationError('output', `${abs} exists and is not a regular file`);
   }
+}
+
+/** One folder of the output tree: made if missing, and checked to be a folder inside `realOut`. */
+async function prepareFolder(realOut: string, dir: string): Promise<void> {
+  let st = await lstat(dir).catch(() => undefined);
+  if (st === undefined) {
+    await mkdir(dir).catch((cause: unknown) => {
+      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw new IoError('create folder', dir, { cause });
+    });
+    st = await lstat(dir);
+  }
+  if (st.isSymbolicLink()) {
+    const real = await realpath(dir).catch((cause: unknown) => {
+      throw new IoError('resolve', dir, { cause });
+    });
+    if (!isSameOrInside(real, realOut)) throw new ValidationError('output', `${dir} is a symbolic link leading outside the output folder`);
+    st = await lstat(real);
+  }
+  if (!st.isDirectory()) throw new ValidationError('output', `${dir} is not a folder`);
 }
 
 /**

@@ -63,7 +63,7 @@ async function smallFilePacker(todo: PlanEntry[], inputs: Map<string, InputState
 
 async function runAll(todo: PlanEntry[], inputs: Map<string, InputState>, ctx: RunContext, packer: FilePacker | undefined): Promise<Error | undefined> {
   const { report, signal } = ctx;
-  const prepared = new Set<string>();
+  const prepared = new Map<string, Promise<void>>();
   const t0 = performance.now();
   const inflight = new Map<string, number>();
   let doneBytes = 0;
