@@ -18,13 +18,16 @@
         "native/addon.c",
         "native/args.c",
         "native/cpu_features.c",
+        "native/features.c",
         "native/lz4_calls.c",
         "native/lz4_dyn.c",
         "native/memory.c",
         "native/read_hash.c",
         "native/sha256.c",
+        "native/sha256_calls.c",
         "native/sha256_portable.c",
-        "native/sha256_select.c"
+        "native/sha256_select.c",
+        "native/state.c"
       ],
       "libraries": ["-ldl", "-lpthread"],
       "conditions": [

@@ -2,7 +2,7 @@
 // wasm-simd (the project's 4-lane SIMD128 kernel) against hash-wasm and
 // node:crypto. Runs the whole suite three times and reports the medians.
 //   npm run bench:wasm            (builds first)
-//   node bench/wasm.bench.mjs [--rounds N] [--time MS] [--json FILE]
+//   node bench/wasm.bench.mjs [--rounds N] [--time MS] [--json-out FILE]
 import console from 'node:console';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -19,7 +19,7 @@ function arg(name, fallback) {
 }
 const ROUNDS = Number(arg('--rounds', '3'));
 const TIME_MS = Number(arg('--time', '1500'));
-const JSON_OUT = arg('--json', '');
+const JSON_OUT = arg('--json-out', '');
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

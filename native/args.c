@@ -1,4 +1,5 @@
 #include "args.h"
+#include "state.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,10 +92,9 @@ static bool typed_array_bytes(napi_env env, napi_value value, const char *fn, by
  * typed array over one works: so a SharedArrayBuffer gets one Uint8Array
  * view per call (never per job). */
 static bool shared_bytes(napi_env env, napi_value value, const char *fn, bool *is_shared, byte_span *out) {
-  addon_state *state = NULL;
+  const addon_state *state = state_get(env);
   napi_value ctor, view;
   *is_shared = false;
-  CHECK(napi_get_instance_data(env, (void **)&state));
   if (state == NULL) return true;
   CHECK(napi_get_reference_value(env, state->shared_array_buffer, &ctor));
   CHECK(napi_instanceof(env, value, ctor, is_shared));

@@ -10,21 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "job.h"
+
 typedef struct byte_span {
   uint8_t *data;
   size_t size;
 } byte_span;
-
-/* One job: a source range and a destination range of the buffer. */
-typedef struct job {
-  uint64_t src, src_len, dst, dst_cap;
-} job;
-
-/* Constructors cached per environment (main thread or worker). */
-typedef struct addon_state {
-  napi_ref shared_array_buffer;
-  napi_ref uint8_array;
-} addon_state;
 
 /* Every helper returns false (or NULL) with a JS exception pending on error. */
 bool args_get(napi_env env, napi_callback_info info, size_t want, napi_value *argv, const char *fn);
@@ -42,11 +33,6 @@ bool args_i32_array(napi_env env, napi_value value, const char *fn, const char *
  * Returns a malloc'd copy (free it) and the job count. */
 job *args_jobs(napi_env env, napi_value value, const char *fn, size_t width, uint64_t fixed_dst_len,
                uint64_t buffer_size, size_t *count);
-
-/* Whether byte ranges [a, a + a_len) and [b, b + b_len) share a byte. */
-static inline bool overlaps(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len) {
-  return a < b + b_len && b < a + a_len;
-}
 
 /* A non-negative integer no larger than 2^53, as an offset or length. */
 bool args_index(double d, uint64_t *out);

@@ -11,7 +11,6 @@
 #include <unistd.h>
 #endif
 
-#include "args.h"
 #include "read_hash.h"
 #include "sha256_select.h"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "args.h"
+#include "job.h"
 
 /* For each job {src: where the chunk goes, src_len: its length, dst: where
  * its digest goes}, reads src_len bytes at file_pos[i] from fd into src and

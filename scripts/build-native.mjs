@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// Install step: builds the optional native addon (build/Release/hivestream_native.node).
-// A failed build must never fail `npm install`: the engine then uses its
-// portable back ends, and this script says so, and why, in one line.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Install step: makes the native addon available. The prebuild shipped in the
+// package is used when it loads here; otherwise the addon is compiled from
+// source (build/Release/hivestream_native.node). A failed build must never
+// fail `npm install`: the engine then uses its portable back ends, says so
+// when it runs, and this script says so, and why, in one line.
+//
+//   npm install --build-from-source      (or HIVESTREAM_BUILD_FROM_SOURCE=1): compile even when a prebuild loads
+//   HIVESTREAM_SKIP_NATIVE=1             neither: portable back ends only
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ADDON, compileAddon } from './compile-native.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const addon = join('build', 'Release', 'hivestream_native.node');
-const log = join('build', 'native-build.log');
 
 /** @param {string} why */
 function unavailable(why) {
@@ -18,62 +20,33 @@ function unavailable(why) {
   process.exit(0);
 }
 
-/** The project's own node-gyp, else npm's bundled one, else whatever is on PATH. */
-function nodeGyp() {
-  try {
-    return [process.execPath, createRequire(join(root, 'package.json')).resolve('node-gyp/bin/node-gyp.js')];
-  } catch {
-    const bundled = process.env.npm_config_node_gyp;
-    if (bundled !== undefined && existsSync(bundled)) return [process.execPath, bundled];
-    return ['node-gyp'];
-  }
-}
-
-/** Without a configured nodedir node-gyp downloads headers; use the ones installed beside node. */
-function nodedirArgs() {
-  if (process.env.npm_config_nodedir) return [];
-  const prefix = resolve(dirname(process.execPath), '..');
-  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
-}
-
 /**
- * The line of the build output that best says what went wrong.
- * @param {string} output
- * @param {number | null} status
+ * The prebuild, through the package's own loader (dist/ is in the package; a
+ * fresh clone has neither dist/ nor prebuilds/). Returns the line to print
+ * when it loads, else why not (undefined when there is nothing to try).
+ * @returns {Promise<{ ok: string } | { why: string } | undefined>}
  */
-function reason(output, status) {
-  const lines = output.split('\n').map((l) => l.trim());
-  // Most telling first: a compiler error, a missing tool, gyp's Python exception, make's complaint, node-gyp's.
-  const compiler = lines.find((l) => /(^|\s)(fatal )?error:/.test(l) && !l.startsWith('gyp'));
-  const missingTool = lines.find((l) => /: (command )?not found$/.test(l));
-  const python = lines.find((l) => /^[A-Za-z]+(Error|Exception): /.test(l));
-  const make = lines.find((l) => /^make(\[\d+\])?: \*\*\* /.test(l) && !/ Error \d+$/.test(l));
-  const gyp = lines.find((l) => /^gyp ERR! (stack )?Error: /.test(l));
-  const found = compiler ?? missingTool ?? python ?? make ?? gyp?.replace(/^gyp ERR! (stack )?Error: /, 'node-gyp: ');
-  const text = found ?? `node-gyp exited with status ${status}`;
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+async function tryPrebuild() {
+  const loader = resolve(root, 'dist', 'engine', 'backends', 'native.js');
+  if (!existsSync(resolve(root, 'prebuilds')) || !existsSync(loader)) return undefined;
+  process.env.HIVESTREAM_NATIVE = 'prebuild';
+  const native = await import(pathToFileURL(loader).href);
+  const loaded = native.loadNative();
+  if ('error' in loaded) return { why: loaded.error };
+  const f = loaded.features();
+  const lz4 = f.lz4.available ? `liblz4 ${f.lz4.version ?? ''}` : `no liblz4 (${f.lz4.error ?? ''}): LZ4 falls back to lz4-napi until liblz4 is installed`;
+  return { ok: `hivestream: using the prebuilt native addon (${native.nativeOrigin()?.file ?? ''}; SHA-256 ${f.sha256Impl}, ${lz4})` };
 }
 
 if (process.env.HIVESTREAM_SKIP_NATIVE === '1') unavailable('build skipped: HIVESTREAM_SKIP_NATIVE=1');
-
-const [command, ...prefixArgs] = nodeGyp();
-const run = spawnSync(command, [...prefixArgs, 'rebuild', '--jobs=max', ...nodedirArgs()], {
-  cwd: root,
-  encoding: 'utf8',
-  maxBuffer: 64 * 1024 * 1024,
-});
-if (run.error !== undefined) unavailable(`cannot run node-gyp: ${run.error.message}`);
-const output = `${run.stdout}\n${run.stderr}`;
-if (run.status !== 0) {
-  mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(join(root, log), output);
-  unavailable(`${reason(output, run.status)}; full log in ${log}`);
+// A source checkout (src/ is not in the package) always compiles: a prebuild there may be older than the C sources.
+const checkout = existsSync(resolve(root, 'src', 'index.ts'));
+const fromSource = checkout || process.env.npm_config_build_from_source === 'true' || process.env.HIVESTREAM_BUILD_FROM_SOURCE === '1';
+const prebuild = fromSource ? undefined : await tryPrebuild();
+if (prebuild !== undefined && 'ok' in prebuild) {
+  console.log(prebuild.ok);
+  process.exit(0);
 }
-// A module that builds but will not load (wrong ABI, missing symbol) is no better.
-try {
-  createRequire(import.meta.url)(join(root, addon));
-} catch (err) {
-  const message = err instanceof Error ? err.message : String(err);
-  unavailable(`built but cannot be loaded: ${message.split('\n')[0] ?? ''}`);
-}
-console.log(`hivestream: native addon built (${addon})`);
+const failure = compileAddon(root);
+if (failure !== undefined) unavailable(prebuild === undefined ? failure : `${prebuild.why}; compiling from source failed: ${failure}`);
+console.log(`hivestream: native addon built from source (${ADDON})${prebuild === undefined ? '' : ` because the prebuild did not load: ${prebuild.why}`}`);

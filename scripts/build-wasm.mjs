@@ -17,7 +17,8 @@ try {
   // The .wat is kept beside the binary for reading, not loaded.
   await writeFile(`${outDir}sha256x4.wat`, wat);
   await writeFile(`${outDir}sha256x4.wasm`, buffer);
-  console.log(`build-wasm: sha256x4.wasm (${buffer.length} bytes)`);
+  // On stderr: `npm pack --json` runs the build and its stdout must stay JSON.
+  console.error(`build-wasm: sha256x4.wasm (${buffer.length} bytes)`);
 } finally {
   mod.destroy();
 }

@@ -1,14 +1,23 @@
 // The library API: pack, unpack, verify, inspect.
 import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from './errors.js';
-import { runPack, type PackReport } from './engine/main/pack.js';
-import { runUnpack, type UnpackReport } from './engine/main/unpack.js';
-import { runInspect, type InspectReport } from './engine/main/inspect.js';
+import { runPack, type PackReport as EnginePackReport } from './engine/main/pack.js';
+import type { UnpackReport as EngineUnpackReport } from './engine/main/unpack.js';
+import type { InspectReport } from './engine/main/inspect.js';
 import { openSink, type Sink, type SinkTarget } from './io/sink.js';
 import { openSource, type Input, type Source } from './io/source.js';
 import { resolveBackends } from './engine/backends/select.js';
-import { runChunkReader, type ChunkEvent, type ChunkReadReport, type ContainerInfo } from './engine/main/chunk-reader.js';
-import { observeRun, type FinalFigures } from './run-observer.js';
+import { fallbacks, findFallbacks, nativeAddonInfo, noteFallbacks, type BackendFallback, type NativeAddonInfo } from './engine/backends/fallback.js';
+import type { ChunkEvent, ChunkReadReport as EngineChunkReadReport, ContainerInfo } from './engine/main/chunk-reader.js';
+import { signer, toPublicKey } from './format/signature.js';
+import { RunScope } from './io/run-scope.js';
+
+// The read side loads on first use: a process that only packs (a CLI pack)
+// starts without it.
+const readSide = () => import('./engine/main/unpack.js');
+const chunkReader = () => import('./engine/main/chunk-reader.js');
+const inspector = () => import('./engine/main/inspect.js');
+import { observeRun, type FinalFigures, type RunTracker } from './run-observer.js';
 import {
   DEFAULT_MAX_HEADER_BYTES,
   MAX_CHUNK_SIZE,
@@ -25,7 +34,18 @@ import {
   type Progress,
 } from './options.js';
 
-export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, ChunkEvent, ChunkReadReport, ContainerInfo };
+/** Which back ends a run used, as far as the native addon goes. */
+export interface BackendNotes {
+  /** The native addon in use (a prebuild or a build from source), or null. */
+  nativeAddon: NativeAddonInfo | null;
+  /** Components running on a slower back end than this machine could have, with the reason and the fix (empty when none). */
+  fallbacks: BackendFallback[];
+}
+
+export type PackReport = EnginePackReport & BackendNotes;
+export type UnpackReport = EngineUnpackReport & BackendNotes;
+export type ChunkReadReport = EngineChunkReadReport & BackendNotes;
+export type { InspectReport, Source, SinkTarget, ChunkEvent, ContainerInfo, BackendFallback, NativeAddonInfo };
 
 export interface ChunkReadOptions extends ReadOptions {
   /**
@@ -40,6 +60,24 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new AbortError('operation aborted', { cause: signal.reason });
 }
 
+/** A run stopped by its caller counts as aborted in metrics(), not failed. */
+export function endFailed(run: RunTracker, err: unknown, signal: AbortSignal | undefined): void {
+  if (err instanceof AbortError || signal?.aborted === true) run.aborted();
+  else run.failed();
+}
+
+/** Resolves the back ends and records any fallback among them (metrics() and listeners see it). */
+async function backendsFor(o: PackOptions | ReadOptions) {
+  const req = { hash: o.hashBackend, lz4: o.lz4Backend };
+  const choice = await resolveBackends(req);
+  noteFallbacks(findFallbacks(req, choice));
+  return choice;
+}
+
+function backendNotes(): BackendNotes {
+  return { nativeAddon: nativeAddonInfo(), fallbacks: fallbacks() };
+}
+
 /** What every run's configuration takes from the common options (also process/api.ts). */
 export async function common(o: PackOptions | ReadOptions) {
   return {
@@ -51,15 +89,20 @@ export async function common(o: PackOptions | ReadOptions) {
     resilience: o.resilience,
     onTaskTiming: o.onTaskTiming,
     engine: o.engine,
-    backends: await resolveBackends({ hash: o.hashBackend, lz4: o.lz4Backend }),
+    backends: await backendsFor(o),
   };
 }
 
-export function readLimits(o: ReadOptions) {
+export function readLimits(o: Pick<ReadOptions, 'maxChunkSize' | 'maxHeaderBytes'>) {
   return {
     maxChunkSize: resolveLimit(o.maxChunkSize, MAX_CHUNK_SIZE, 'maxChunkSize'),
     maxHeaderBytes: resolveLimit(o.maxHeaderBytes, DEFAULT_MAX_HEADER_BYTES, 'maxHeaderBytes'),
   };
+}
+
+/** What every container reader is configured with: limits and the key a signature must be made by. */
+function readConfig(o: ReadOptions) {
+  return { limits: readLimits(o), publicKey: o.publicKey === undefined ? undefined : toPublicKey(o.publicKey) };
 }
 
 interface Timed {
@@ -76,27 +119,44 @@ async function operate<R extends FinalFigures>(
   options: PackOptions | UnpackOptions,
   source: Source,
   target: SinkTarget | undefined,
-  body: (input: Input, sink: Sink | undefined, onProgress: ((p: Progress) => void) | undefined) => Promise<R>,
-): Promise<R & Timed> {
+  body: (input: Input, sink: Sink | undefined, hooks: RunHooks) => Promise<R>,
+): Promise<R & Timed & BackendNotes> {
   const t0 = performance.now();
   throwIfAborted(options.signal);
   const run = observeRun(op, options.onProgress);
+  const scope = new RunScope(options.signal);
   let input: Input | undefined;
   let out: Sink | undefined;
   try {
-    input = await openSource(source);
-    if (target !== undefined) out = await openSink(target, { durable: 'durable' in options ? options.durable : undefined });
-    const report = await body(input, out, run.onProgress);
+    input = await openSource(source, { signal: scope.signal });
+    if (target !== undefined) {
+      out = await openSink(target, {
+        durable: 'durable' in options ? options.durable : undefined,
+        signal: scope.signal,
+        avoid: input.identity,
+        within: 'outputWithin' in options ? options.outputWithin : undefined,
+      });
+    }
+    const report = await body(input, out, { onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     await out?.commit();
     run.done(report);
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
+    scope.fail(err instanceof Error ? err : new Error(String(err)));
     await out?.abort(err);
     throw err;
   } finally {
+    scope.dispose();
     await input?.close();
   }
+}
+
+/** What a run is given by its call: progress, and the signal and failure hook that tie its source and sink waits to it. */
+interface RunHooks {
+  onProgress: ((p: Progress) => void) | undefined;
+  signal: AbortSignal;
+  onFailure: (err: Error) => void;
 }
 
 /** Packs `source` into a container written to `sink`. */
@@ -109,10 +169,11 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
     sourceName: options.sourceName,
     contentType: resolveContentType(options.contentType),
     contentMeta: resolveContentMeta(options.contentMeta),
+    signer: options.signingKey === undefined ? undefined : signer(options.signingKey),
   };
-  return operate('pack', options, source, sink, async (input, out, onProgress) => {
+  return operate('pack', options, source, sink, async (input, out, hooks) => {
     if (out === undefined) throw new Error('internal: pack without a sink');
-    const report = await runPack(input, out, { ...cfg, onProgress });
+    const report = await runPack(input, out, { ...cfg, ...hooks });
     // Checked before the output becomes visible.
     if (input.kind === 'file') await input.checkUnchanged();
     return report;
@@ -121,14 +182,14 @@ export async function pack(source: Source, sink: SinkTarget, options: PackOption
 
 /** Restores the original bytes of a container into `sink`, verifying every chunk. */
 export async function unpack(source: Source, sink: SinkTarget, options: UnpackOptions = {}): Promise<UnpackReport> {
-  const cfg = { ...(await common(options)), limits: readLimits(options) };
-  return operate('unpack', options, source, sink, (input, out, onProgress) => runUnpack(input, out, { ...cfg, onProgress }));
+  const cfg = { ...(await common(options)), ...readConfig(options) };
+  return operate('unpack', options, source, sink, async (input, out, hooks) => (await readSide()).runUnpack(input, out, { ...cfg, ...hooks }));
 }
 
 /** Checks every chunk, the chain and the root digest of a container without writing anything. */
 export async function verify(source: Source, options: ReadOptions = {}): Promise<UnpackReport> {
-  const cfg = { ...(await common(options)), limits: readLimits(options) };
-  return operate('verify', options, source, undefined, (input, _out, onProgress) => runUnpack(input, undefined, { ...cfg, onProgress }));
+  const cfg = { ...(await common(options)), ...readConfig(options) };
+  return operate('verify', options, source, undefined, async (input, _out, hooks) => (await readSide()).runUnpack(input, undefined, { ...cfg, ...hooks }));
 }
 
 /**
@@ -141,26 +202,29 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
   const t0 = performance.now();
   const corrupt = options.corrupt ?? 'throw';
   if (corrupt !== 'throw' && corrupt !== 'report') throw new ValidationError('corrupt', `${JSON.stringify(corrupt)} is not 'throw' or 'report'`);
-  const cfg = { ...(await common(options)), limits: readLimits(options), corrupt };
+  const cfg = { ...(await common(options)), ...readConfig(options), corrupt };
   throwIfAborted(options.signal);
   const run = observeRun('read-chunks', options.onProgress);
   let finished = false;
-  const input = await openSource(source).catch((err: unknown) => {
-    run.failed();
+  const scope = new RunScope(options.signal);
+  const input = await openSource(source, { signal: scope.signal }).catch((err: unknown) => {
+    endFailed(run, err, options.signal);
+    scope.dispose();
     throw err;
   });
   try {
-    const report = yield* runChunkReader(input, { ...cfg, onProgress: run.onProgress });
+    const report = yield* (await chunkReader()).runChunkReader(input, { ...cfg, onProgress: run.onProgress, signal: scope.signal, onFailure: scope.fail });
     run.done(report);
     finished = true;
-    return { ...report, durationMs: performance.now() - t0 };
+    return { ...report, durationMs: performance.now() - t0, ...backendNotes() };
   } catch (err) {
-    run.failed();
+    endFailed(run, err, options.signal);
     finished = true;
     throw err;
   } finally {
     // Left early by the consumer: a finished run, not a failed one.
     if (!finished) run.stopped();
+    scope.dispose();
     await input.close();
   }
 }
@@ -169,7 +233,7 @@ export async function* readChunks(source: Source, options: ChunkReadOptions = {}
 export async function inspect(source: Source, options: Pick<ReadOptions, 'maxChunkSize' | 'maxHeaderBytes'> = {}): Promise<InspectReport> {
   const input = await openSource(source);
   try {
-    return await runInspect(input, readLimits(options));
+    return await (await inspector()).runInspect(input, readLimits(options));
   } finally {
     await input.close();
   }

@@ -1,7 +1,8 @@
 // Public API of hivestream.
 export * from './errors.js';
 export { pack, unpack, verify, inspect } from './api.js';
-export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget } from './api.js';
+export { fingerprint, type SigningKeyInput, type PublicKeyInput } from './format/signature.js';
+export type { PackReport, UnpackReport, InspectReport, Source, SinkTarget, BackendNotes, BackendFallback, NativeAddonInfo } from './api.js';
 export { generate, writeSample, type GenerateOptions } from './datagen/generate.js';
 export { PROFILES, type Profile } from './util/profiles.js';
 export {
@@ -18,6 +19,7 @@ export {
 export { convert, defaultManifestName, type ConvertOptions, type ConvertReport, type ConvertEvent, type BatchProgress } from './convert/run.js';
 export { mergeManifests, type MergeOptions, type MergeReport } from './convert/merge.js';
 export { parseShard, shardOf, type Shard } from './convert/shard.js';
+export { assignShards, parseBalance, PER_FILE_COST, type Assignment, type Balance, type Sized } from './convert/balance.js';
 export { outputName, type Target } from './convert/paths.js';
 export type { JobLine, FileLine, EndLine, ManifestLine } from './convert/manifest.js';
 export { Engine, getEngine, configureEngine, closeIdlePools, type EngineOptions, type EngineStats } from './engine/main/engine.js';

@@ -4,6 +4,7 @@ import { ValidationError } from './errors.js';
 import type { ResilienceOptions } from './engine/main/task-guard.js';
 import type { HashBackendName, Lz4BackendName } from './engine/backends/kernels.js';
 import type { Engine } from './engine/main/engine.js';
+import type { PublicKeyInput, SigningKeyInput } from './format/signature.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -84,8 +85,12 @@ export interface PackOptions extends CommonOptions {
   contentType?: string;
   /** Optional header hivestream.content_meta: text (JSON by convention) describing the content. */
   contentMeta?: string;
-  /** fsync the output before renaming it into place. */
+  /** fsync the output before renaming it into place, and its folder after (so the rename survives a crash). */
   durable?: boolean;
+  /** Never write outside this folder: a link at the output is replaced, not followed (as UnpackOptions.outputWithin). */
+  outputWithin?: string;
+  /** Sign the container with this Ed25519 private key (a KeyObject or PEM text; docs/SECURITY.md). */
+  signingKey?: SigningKeyInput;
 }
 
 export interface ReadOptions extends CommonOptions {
@@ -93,10 +98,23 @@ export interface ReadOptions extends CommonOptions {
   maxChunkSize?: number;
   /** Largest container header accepted (default 1 MiB). */
   maxHeaderBytes?: number;
+  /**
+   * Require a valid signature by this Ed25519 public key (a KeyObject, PEM
+   * text or the raw 32 bytes); SignatureError when it is missing, invalid or
+   * made by another key. Without it a signature, if present, is still checked.
+   */
+  publicKey?: PublicKeyInput;
 }
 
 export interface UnpackOptions extends ReadOptions {
   durable?: boolean;
+  /**
+   * Never write outside this folder (an absolute real path): a symbolic link
+   * at the output is replaced rather than followed, and where the temporary
+   * file was created and the folder it is renamed in are checked against it.
+   * Convert confines every output to its output folder this way.
+   */
+  outputWithin?: string;
 }
 
 const UNITS: Record<string, number> = {

@@ -21,6 +21,8 @@ export interface RunTracker {
   onProgress: (p: Progress) => void;
   done: (report: FinalFigures) => void;
   failed: () => void;
+  /** Stopped by the caller's AbortSignal (a client that went away, Ctrl-C): not a failure of the engine. */
+  aborted: () => void;
   /** The consumer stopped reading early: counted as completed, with the figures seen so far. */
   stopped: () => void;
 }
@@ -31,6 +33,7 @@ const passThrough: RunObserver = (_op, userProgress) => ({
   onProgress: (p) => userProgress?.(p),
   done: () => undefined,
   failed: () => undefined,
+  aborted: () => undefined,
   stopped: () => undefined,
 });
 

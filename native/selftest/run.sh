@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-common="sha256.c sha256_portable.c sha256_select.c cpu_features.c selftest/sha256_selftest.c"
+# read_hash.c is compiled too, without Node headers: the core stays N-API-free.
+common="sha256.c sha256_portable.c sha256_select.c cpu_features.c read_hash.c selftest/sha256_selftest.c"
 if [ "${1:-}" = arm64 ]; then
   aarch64-linux-gnu-gcc -O2 -std=gnu11 -march=armv8-a+crypto -DHIVESTREAM_HAVE_ARMV8_SHA -c sha256_armv8.c -o "$out/ce.o"
   aarch64-linux-gnu-gcc -O2 -std=gnu11 -DHIVESTREAM_HAVE_ARMV8_SHA $common "$out/ce.o" -pthread -o "$out/selftest"

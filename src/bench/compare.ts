@@ -3,10 +3,10 @@
 // child process timed by the wall clock; each run goes round all contenders
 // (starting one further along every run), and the report gives medians.
 import { spawnSync } from 'node:child_process';
+import { packageFile } from '../util/package-root.js';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pack } from '../api.js';
 import { writeSample } from '../datagen/generate.js';
 import type { Profile } from '../util/profiles.js';
@@ -126,7 +126,7 @@ export async function runCompare(o: CompareOptions): Promise<CompareResult> {
 
     const specs = contenderSpecs(
       { file, container, lz4Container, lz4File, chunkSize: o.chunkSize, workers: o.workers },
-      { node: process.execPath, cli: fileURLToPath(new URL('../cli/main.js', import.meta.url)), baselines: fileURLToPath(new URL('./baselines/', import.meta.url)), tools },
+      { node: process.execPath, cli: packageFile('dist/bin/hivestream.cjs'), baselines: packageFile('dist/bench/baselines') + '/', tools },
     );
     const results = specs.map((s): ContenderResult => ({
       id: s.id, label: s.label, group: s.group, kind: s.kind, command: s.command,

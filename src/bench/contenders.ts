@@ -58,7 +58,7 @@ export const RATIOS: RatioSpec[] = [
 
 export interface ContenderEnv {
   node: string;
-  /** dist/cli/main.js */
+  /** dist/bin/hivestream.cjs (the command as it ships) */
   cli: string;
   /** dist/bench/baselines/ */
   baselines: string;

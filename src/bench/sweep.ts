@@ -3,9 +3,9 @@
 // (dist/bench/run-one.js), round-robin over the runs; then packs growing
 // inputs to show peak RSS does not grow with the input.
 import { mkdtemp, rm, truncate } from 'node:fs/promises';
+import { packageFile } from '../util/package-root.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeSample } from '../datagen/generate.js';
 import type { Profile } from '../util/profiles.js';
 import { AbortError, HiveError } from '../errors.js';
@@ -88,7 +88,7 @@ export interface SweepResult {
   targets: Target[];
 }
 
-const RUN_ONE = fileURLToPath(new URL('./run-one.js', import.meta.url));
+const RUN_ONE = packageFile('dist/bench/run-one.js');
 
 async function runOne(cfg: RunOneConfig): Promise<RunOneResult> {
   const t = await runTimed([{ file: process.execPath, args: [RUN_ONE, JSON.stringify(cfg)], stdout: 'capture' }]);

@@ -2,7 +2,7 @@
 import type { ConvertReport } from '../convert/run.js';
 import type { MergeReport } from '../convert/merge.js';
 import { formatSize } from '../options.js';
-import { formatDuration } from './batch-progress.js';
+import { formatDuration } from './progress.js';
 
 /** Lists at most this many names; the manifest has them all. */
 const LIST_MAX = 20;
@@ -35,6 +35,9 @@ export function convertText(r: ConvertReport): string {
       ['bytes', `${formatSize(r.bytesIn)} in, ${formatSize(r.bytesOut)} out`],
       ['time', `${secs < 60 ? `${secs.toFixed(2)} s` : formatDuration(r.durationMs)}, ${secs > 0 ? (r.bytesIn / 1e6 / secs).toFixed(1) : 'n/a'} MB/s`],
       ['manifest', r.manifest],
+      ...(r.balance === null || r.shard === null
+        ? []
+        : [['shards', `${r.balance.mode}-balanced; bytes per shard ${r.balance.shardBytes.map((b, i) => `${i === r.shard?.index ? '[' : ''}${formatSize(b)}${i === r.shard?.index ? ']' : ''}`).join(', ')}`] as [string, string]]),
       ...(r.stalePartialsRemoved > 0 ? [['cleaned', `${r.stalePartialsRemoved} stale partial outputs of an earlier run`] as [string, string]] : []),
     ]) +
     list(
@@ -50,7 +53,7 @@ export function mergeText(r: MergeReport): string {
     `merged ${r.manifests.length} manifest${r.manifests.length === 1 ? '' : 's'} of a ${r.jobFiles}-file job: ${r.ok ? 'complete' : 'INCOMPLETE'}\n` +
     rows([
       ['files', `${f.done} done, ${f.skipped} skipped, ${f.failed} failed, ${f.missing} missing, ${f.duplicated} done twice`],
-      ...r.manifests.map((m): [string, string] => [m.shard === null ? 'manifest' : `shard ${m.shard.index}/${m.shard.count}`, `${m.done} done, ${m.failed} failed, ${m.skipped} skipped (${m.path})`]),
+      ...r.manifests.map((m): [string, string] => [m.shard === null ? 'manifest' : `shard ${m.shard.index}/${m.shard.count}`, `${m.done} done (${formatSize(m.bytes)}), ${m.failed} failed, ${m.skipped} skipped (${m.path})`]),
       ...(r.output === null ? [] : [['written', r.output] as [string, string]]),
     ]) +
     list('problems', r.problems) +

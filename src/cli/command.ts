@@ -67,8 +67,16 @@ export function flag(args: ParsedArgs, name: string): boolean {
 export function int(args: ParsedArgs, name: string): number | undefined {
   const v = str(args, name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v)) throw new ValidationError(`--${name}`, `${JSON.stringify(v)} is not a whole number`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) throw new ValidationError(`--${name}`, `${JSON.stringify(v)} is not a whole number (0 to ${Number.MAX_SAFE_INTEGER})`);
   return Number(v);
+}
+
+/** A duration in whole milliseconds, at least 1 (any length: long waits are chained). */
+export function millis(args: ParsedArgs, name: string): number | undefined {
+  const n = int(args, name);
+  if (n === undefined) return undefined;
+  if (!Number.isSafeInteger(n) || n < 1) throw new ValidationError(`--${name}`, `${str(args, name) ?? ''} is not a whole number of milliseconds from 1 to ${Number.MAX_SAFE_INTEGER}`);
+  return n;
 }
 
 export function size(args: ParsedArgs, name: string): number | undefined {

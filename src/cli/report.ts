@@ -12,6 +12,17 @@ function rows(pairs: Array<[string, string]>): string {
   return pairs.map(([k, v]) => `  ${k.padEnd(10)} ${v}`).join('\n') + '\n';
 }
 
+function signed(fingerprint: string | undefined, label: string): Array<[string, string]> {
+  return fingerprint === undefined ? [] : [[label, fingerprint]];
+}
+
+/** Which back ends ran, and for the native one where the addon came from and which SHA-256 code it runs. */
+function backendsRow(r: PackReport | UnpackReport, lz4Used: boolean): string {
+  const addon = r.nativeAddon === null ? '' : ` (${r.nativeAddon.sha256Impl}, ${r.nativeAddon.origin === 'prebuild' ? 'prebuilt addon' : 'addon built from source'})`;
+  const slower = r.fallbacks.length > 0 ? `; slower than this machine allows: ${r.fallbacks.map((f) => f.reason).filter((v, i, a) => a.indexOf(v) === i).join('; ')}` : '';
+  return `SHA-256 ${r.hashBackend}${r.hashBackend === 'native' ? addon : ''}${lz4Used ? `, LZ4 ${r.lz4Backend}` : ''}${slower}`;
+}
+
 function recovery(s: ResilienceStats): Array<[string, string]> {
   if (s.retries === 0 && s.breakerOpened === 0 && s.faultsInjected === 0) return [];
   return [['recovery', `${s.retries} retries (${s.crashes} worker crashes, ${s.timeouts} timeouts, ${s.transientErrors} transient errors), breaker opened ${s.breakerOpened}x${s.faultsInjected > 0 ? `, ${s.faultsInjected} faults injected` : ''}`]];
@@ -26,7 +37,8 @@ export function packText(r: PackReport, from: string, to: string): string {
       ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? (r.storedBytes / r.bytes).toFixed(3) : 'n/a'})`],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
-      ['back ends', `SHA-256 ${r.hashBackend}${r.compression === 'lz4' ? `, LZ4 ${r.lz4Backend}` : ''}`],
+      ['back ends', backendsRow(r, r.compression === 'lz4')],
+      ...signed(r.signer, 'signed by'),
       ...recovery(r.resilience),
     ])
   );
@@ -42,7 +54,8 @@ export function unpackText(r: UnpackReport, from: string, to: string | undefined
       ['container', formatSize(r.storedBytes)],
       ['root', r.rootDigest],
       ['time', `${(r.durationMs / 1000).toFixed(2)} s, ${rate(r.bytes, r.durationMs)} with ${r.workers} workers`],
-      ['back ends', `SHA-256 ${r.hashBackend}${r.compressedChunks > 0 ? `, LZ4 ${r.lz4Backend}` : ''}`],
+      ['back ends', backendsRow(r, r.compressedChunks > 0)],
+      ...signed(r.signer, 'signed by'),
       ...recovery(r.resilience),
     ])
   );
@@ -62,6 +75,7 @@ export function inspectText(r: InspectReport, from: string): string {
       ['raw', `${formatSize(r.bytes)} (${r.bytes} bytes)`],
       ['container', `${formatSize(r.storedBytes)} (ratio ${r.bytes > 0 ? r.ratio.toFixed(3) : 'n/a'}, header ${r.headerBytes} bytes)`],
       ['root', r.rootDigest ?? '(none)'],
+      ['signer', r.signer === null ? '(not signed)' : `${r.signer} (signature matches its digests; check who it is with verify --key)`],
     ]) +
     '  header metadata:\n' +
     meta.map(([k, v]) => `    ${k} = ${v}`).join('\n') +

@@ -6,8 +6,10 @@
 import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { IoError, ManifestError } from '../errors.js';
+import { syncDir } from '../io/sync-dir.js';
 import type { Compression } from '../options.js';
 import type { Shard } from './shard.js';
+import type { Balance } from './balance.js';
 import type { Target } from './paths.js';
 
 export const MANIFEST_VERSION = 1;
@@ -30,6 +32,10 @@ export interface JobLine {
   jobFiles: number;
   shardFiles: number;
   listSha256: string;
+  /** Sharded jobs: how files were assigned, bytes per shard (every shard's, by index), and a digest of the assignment. */
+  balance?: Balance | null;
+  shardBytes?: number[];
+  assignmentSha256?: string;
 }
 
 export type FileStatus = 'done' | 'failed' | 'skipped';
@@ -218,12 +224,4 @@ export class ManifestWriter {
     await this.flushing;
     await this.fh.close().catch(() => undefined);
   }
-}
-
-/** Makes a new file's directory entry durable (best effort: not every file system allows it). */
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r').catch(() => undefined);
-  if (fh === undefined) return;
-  await fh.sync().catch(() => undefined);
-  await fh.close().catch(() => undefined);
 }

@@ -1,7 +1,7 @@
 // Joining the manifests of a sharded job: one line per file, plus what is
 // wrong with the set as a whole (a shard missing, files done twice, files no
 // shard accounted for, shards that planned different file lists).
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { IoError, ManifestError } from '../errors.js';
 import { openSink } from '../io/sink.js';
 import { readManifest, summarize, type FileLine, type JobLine } from './manifest.js';
@@ -18,7 +18,8 @@ export interface MergeOptions {
 
 export interface MergeReport {
   operation: 'merge';
-  manifests: Array<{ path: string; shard: Shard | null; done: number; failed: number; skipped: number }>;
+  /** Per manifest: its shard, files by status, input bytes of its done files, and the bytes its job line planned for it. */
+  manifests: Array<{ path: string; shard: Shard | null; done: number; failed: number; skipped: number; bytes: number; plannedBytes: number | null }>;
   /** Files in the whole job, from the manifests' job lines (or the --expect folder). */
   jobFiles: number;
   files: { done: number; failed: number; skipped: number; missing: number; duplicated: number; unexpected: number };
@@ -42,7 +43,13 @@ interface Loaded {
 
 async function load(path: string): Promise<Loaded> {
   const contents = await readManifest(path);
-  if (contents === undefined) throw new IoError('read', path, { cause: Object.assign(new Error('no such file'), { code: 'ENOENT' }) });
+  if (contents === undefined) {
+    // readManifest says undefined for a missing file and for an empty one: tell them apart.
+    const st = await stat(path).catch((cause: unknown) => {
+      throw new IoError('read', path, { cause });
+    });
+    throw new ManifestError(path, st.isFile() ? 'empty file: not a hivestream convert manifest' : 'not a regular file');
+  }
   const { job, files } = summarize(contents);
   if (job === undefined) throw new ManifestError(path, 'no job line: not a hivestream convert manifest');
   return { path, job, files };
@@ -52,6 +59,8 @@ function sameJob(a: JobLine, b: JobLine): string | undefined {
   if (a.listSha256 !== b.listSha256 || a.jobFiles !== b.jobFiles) return 'planned different file lists';
   if (a.to !== b.to || a.compression !== b.compression || a.chunkSize !== b.chunkSize) return 'used different settings';
   if ((a.shard?.count ?? 1) !== (b.shard?.count ?? 1)) return 'used different shard counts';
+  if ((a.balance ?? null) !== (b.balance ?? null)) return `balanced shards differently (${a.balance ?? 'none'} and ${b.balance ?? 'none'})`;
+  if (a.assignmentSha256 !== b.assignmentSha256) return 'assigned files to shards differently (the input files changed between the shards\' runs?)';
   return undefined;
 }
 
@@ -87,14 +96,15 @@ export async function mergeManifests(opts: MergeOptions): Promise<MergeReport> {
   const doneIn = new Map<string, string[]>();
   const manifests: MergeReport['manifests'] = [];
   for (const l of loaded) {
-    const counts = { done: 0, failed: 0, skipped: 0 };
+    const counts = { done: 0, failed: 0, skipped: 0, bytes: 0 };
     for (const [input, line] of l.files) {
       counts[line.status]++;
+      if (line.status === 'done') counts.bytes += line.inputSize ?? 0;
       if (line.status === 'done') doneIn.set(input, [...(doneIn.get(input) ?? []), l.path]);
       const prev = final.get(input);
       if (prev === undefined || (prev.status !== 'done' && (line.status === 'done' || line.at > prev.at))) final.set(input, line);
     }
-    manifests.push({ path: l.path, shard: l.job.shard, ...counts });
+    manifests.push({ path: l.path, shard: l.job.shard, ...counts, plannedBytes: l.job.shardBytes?.[l.job.shard?.index ?? 0] ?? null });
   }
 
   let jobFiles = first.job.jobFiles;
@@ -140,7 +150,9 @@ export async function mergeManifests(opts: MergeOptions): Promise<MergeReport> {
 /** The merged manifest reads as the manifest of one unsharded run of the whole job. */
 async function writeMerged(path: string, job: JobLine, loaded: Loaded[], lines: FileLine[]): Promise<void> {
   const startedAt = loaded.map((l) => l.job.startedAt).sort()[0] ?? job.startedAt;
-  const head: JobLine = { ...job, startedAt, resume: false, shard: null, shardFiles: job.jobFiles };
+  // Not sharded any more: no shard, no balance, no assignment.
+  const { shardBytes: _bytes, assignmentSha256: _assignment, ...whole } = job;
+  const head: JobLine = { ...whole, startedAt, resume: false, shard: null, balance: null, shardFiles: job.jobFiles };
   const text = [head, ...lines].map((l) => JSON.stringify(l)).join('\n') + '\n';
   const sink = await openSink(path, { durable: true });
   try {

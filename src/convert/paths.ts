@@ -4,6 +4,8 @@
 import { lstat, mkdir, readdir, realpath, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { IoError, ValidationError } from '../errors.js';
+import { isInside, isSameOrInside } from '../util/inside.js';
+import { isPartialName, parsePartialName, partialStem, writerState } from '../io/partial-name.js';
 
 export type Target = 'hvs' | 'raw';
 
@@ -16,10 +18,7 @@ export function isJobFile(name: string): boolean {
   return /^\.hivestream-manifest.*\.jsonl$/.test(name) || isPartialName(name);
 }
 
-/** Temporary outputs of the sink: `.${basename}.${12 hex}.partial` (see src/io/sink.ts). */
-export function isPartialName(name: string): boolean {
-  return /^\..+\.[0-9a-f]{12}\.partial$/.test(name);
-}
+export { isPartialName };
 
 /**
  * Relative output path for a relative input path. `--to hvs`: a container
@@ -46,15 +45,7 @@ export function checkRelative(rel: string): void {
   }
 }
 
-export function isInside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  // "..x" is a name inside; only ".." itself or "../..." climbs out.
-  return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
-}
-
-export function isSameOrInside(child: string, parent: string): boolean {
-  return child === parent || isInside(child, parent);
-}
+export { isInside, isSameOrInside };
 
 /** Absolute output path of `relOut` under the real output folder; refuses anything that resolves outside it. */
 export function outputPath(realOut: string, relOut: string): string {
@@ -67,29 +58,25 @@ export function outputPath(realOut: string, relOut: string): string {
 /**
  * Creates the folders above `abs` one by one (never `mkdir -p` through a
  * symbolic link that leads elsewhere), and refuses a parent that resolves
- * outside `realOut` or an existing output that is not a regular file or link.
+ * outside `realOut` or (unless the caller checks it itself) an existing
+ * output that is not a regular file or link.
  */
-export async function prepareOutput(realOut: string, abs: string): Promise<void> {
+export async function prepareOutput(realOut: string, abs: string, prepared?: Map<string, Promise<void>>, checkExisting = true): Promise<void> {
   const parts = relative(realOut, dirname(abs)).split(sep).filter((p) => p !== '');
   let dir = realOut;
   for (const part of parts) {
     dir = join(dir, part);
-    let st = await lstat(dir).catch(() => undefined);
-    if (st === undefined) {
-      await mkdir(dir).catch((cause: unknown) => {
-        if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw new IoError('create folder', dir, { cause });
-      });
-      st = await lstat(dir);
+    // A folder this job made or checked (or is making now, for another file: the cache lives for one job).
+    const known = prepared?.get(dir);
+    if (known !== undefined) {
+      await known;
+      continue;
     }
-    if (st.isSymbolicLink()) {
-      const real = await realpath(dir).catch((cause: unknown) => {
-        throw new IoError('resolve', dir, { cause });
-      });
-      if (!isSameOrInside(real, realOut)) throw new ValidationError('output', `${dir} is a symbolic link leading outside the output folder`);
-      st = await lstat(real);
-    }
-    if (!st.isDirectory()) throw new ValidationError('output', `${dir} is not a folder`);
+    const making = prepareFolder(realOut, dir);
+    prepared?.set(dir, making);
+    await making;
   }
+  if (!checkExisting) return;
   const existing = await lstat(abs).catch(() => undefined);
   if (existing !== undefined && !existing.isFile() && !existing.isSymbolicLink()) {
     // The sink writes devices and FIFOs in place; an output folder is no place for that.
@@ -97,25 +84,47 @@ export async function prepareOutput(realOut: string, abs: string): Promise<void>
   }
 }
 
-/** Removes the sink's stale temporary files for these outputs (left by a crash); returns how many. */
+/** One folder of the output tree: made if missing, and checked to be a folder inside `realOut`. */
+async function prepareFolder(realOut: string, dir: string): Promise<void> {
+  let st = await lstat(dir).catch(() => undefined);
+  if (st === undefined) {
+    await mkdir(dir).catch((cause: unknown) => {
+      if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') throw new IoError('create folder', dir, { cause });
+    });
+    st = await lstat(dir);
+  }
+  if (st.isSymbolicLink()) {
+    const real = await realpath(dir).catch((cause: unknown) => {
+      throw new IoError('resolve', dir, { cause });
+    });
+    if (!isSameOrInside(real, realOut)) throw new ValidationError('output', `${dir} is a symbolic link leading outside the output folder`);
+    st = await lstat(real);
+  }
+  if (!st.isDirectory()) throw new ValidationError('output', `${dir} is not a folder`);
+}
+
+/**
+ * Removes the sink's temporary files for these outputs left by a run that
+ * is gone (a crash, SIGKILL); returns how many. Only this job's own outputs
+ * are looked at (other shards may be writing next to us), and a partial
+ * whose writer still runs on this host is left alone. One written on another
+ * host counts as stale: a shard's outputs are its own, and one shard runs
+ * once at a time.
+ */
 export async function removeStalePartials(outputs: Iterable<string>): Promise<number> {
-  const byDir = new Map<string, string[]>();
+  const byDir = new Map<string, Set<string>>();
   for (const o of outputs) {
     const d = dirname(o);
-    const list = byDir.get(d);
-    if (list === undefined) byDir.set(d, [o]);
-    else list.push(o);
+    const stems = byDir.get(d) ?? new Set<string>();
+    stems.add(partialStem(basename(o)));
+    byDir.set(d, stems);
   }
   let removed = 0;
-  for (const [dir, outs] of byDir) {
+  for (const [dir, stems] of byDir) {
     const names = await readdir(dir).catch(() => [] as string[]);
-    const partials = names.filter(isPartialName);
-    if (partials.length === 0) continue;
-    const bases = new Set(outs.map((o) => basename(o)));
-    for (const name of partials) {
-      // Only temporaries of our own outputs: other shards may be writing next to us.
-      const base = name.slice(1, -'.000000000000.partial'.length);
-      if (!bases.has(base)) continue;
+    for (const name of names) {
+      const p = parsePartialName(name);
+      if (p === undefined || !stems.has(p.stem) || writerState(p) === 'alive') continue;
       await unlink(join(dir, name)).then(
         () => removed++,
         () => undefined,

@@ -3,7 +3,7 @@
 // with it. Files that are seen but not converted carry a skip reason.
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { IoError, ValidationError } from '../errors.js';
 import { CONTAINER_EXT, isJobFile, isSameOrInside, operationFor, outputName, type Target } from './paths.js';
@@ -18,6 +18,12 @@ export interface PlanEntry {
   op: 'pack' | 'reencode' | 'unpack';
   /** Why the file is not converted (a link leading outside, a FIFO, ...). */
   skip?: string;
+  /** Real path of the input folder it was found in (the file must still resolve inside it when read). */
+  root?: string;
+  /** Device and inode the walk saw: the file read must be this one. */
+  identity?: { dev: number; ino: number };
+  /** What to open, when not `path` (a link's target inside the input folder). */
+  open?: string;
 }
 
 export interface Plan {
@@ -48,8 +54,8 @@ async function statOrFail(path: string): Promise<Stats> {
 export async function planJob(opts: PlanOptions): Promise<Plan> {
   if (opts.inputs.length === 0) throw new ValidationError('inputs', 'name at least one input file or folder');
   const entries: PlanEntry[] = [];
-  const add = (rel: string, path: string, skip?: string): void => {
-    entries.push({ rel, path, output: outputName(rel, opts.to), op: operationFor(rel, opts.to), ...(skip === undefined ? {} : { skip }) });
+  const add = (rel: string, path: string, skip?: string, found?: Found): void => {
+    entries.push({ rel, path, output: outputName(rel, opts.to), op: operationFor(rel, opts.to), ...(skip === undefined ? {} : { skip }), ...found });
   };
   const inputs: string[] = [];
   for (const arg of opts.inputs) {
@@ -65,7 +71,7 @@ export async function planJob(opts: PlanOptions): Promise<Plan> {
       await walk(root, '', { root, realOut: opts.realOut, to: opts.to, add, exclude: new Set(opts.exclude) });
     } else if (st.isFile()) {
       // A file named on the command line is taken as given (links followed) and keeps its base name.
-      add(basename(abs), abs);
+      add(basename(abs), abs, undefined, { identity: { dev: st.dev, ino: st.ino } });
     } else {
       throw new ValidationError('inputs', `${arg} is not a regular file or a folder`);
     }
@@ -78,37 +84,60 @@ export async function planJob(opts: PlanOptions): Promise<Plan> {
   return { entries, inputs, listSha256 };
 }
 
+/** What the walk learnt of a file, for the check when it is opened (convert/open-input.ts). */
+type Found = Pick<PlanEntry, 'root' | 'identity' | 'open'>;
+
 interface WalkContext {
   root: string;
   realOut: string | undefined;
   to: Target;
-  add(rel: string, path: string, skip?: string): void;
+  add(rel: string, path: string, skip?: string, found?: Found): void;
   exclude: Set<string>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A file name as text; one that is not UTF-8 gets its bad bytes as \xNN (a manifest is JSON text). */
+function nameOf(raw: Buffer): { name: string; utf8: boolean } {
+  try {
+    return { name: utf8.decode(raw), utf8: true };
+  } catch {
+    let name = '';
+    for (const b of raw) name += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+    return { name, utf8: false };
+  }
 }
 
 async function walk(dir: string, relDir: string, ctx: WalkContext): Promise<void> {
   let dirents;
   try {
-    dirents = await readdir(dir, { withFileTypes: true });
+    // Names as bytes: a name that is not UTF-8 is reported, not mistaken for another (or for none).
+    dirents = await readdir(dir, { withFileTypes: true, encoding: 'buffer' });
   } catch (cause) {
     throw new IoError('list', dir, { cause });
   }
-  const names = dirents.map((d) => d.name).sort();
-  const byName = new Map(dirents.map((d) => [d.name, d] as const));
-  for (const name of names) {
-    const d = byName.get(name);
-    if (d === undefined || isJobFile(name)) continue;
+  const named = dirents.map((d) => ({ d, ...nameOf(d.name) })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const { d, name, utf8: ok } of named) {
+    if (isJobFile(name)) continue;
     const full = join(dir, name);
     if (ctx.exclude.has(full)) continue;
     const rel = relDir === '' ? name : `${relDir}/${name}`;
-    if (d.isDirectory()) {
+    if (!ok) {
+      ctx.add(rel, full, `${d.isDirectory() ? 'folder' : 'file'} name is not valid UTF-8 (not converted)`);
+    } else if (d.isDirectory()) {
       // The output folder may live inside the input folder: never read our own outputs.
       if (ctx.realOut !== undefined && full === ctx.realOut) continue;
-      await walk(full, rel, ctx);
+      // A folder swapped for a link after it was listed is not walked into.
+      const st = await lstat(full).catch(() => undefined);
+      if (st?.isDirectory() !== true) ctx.add(rel, full, 'folder replaced while the input was listed');
+      else await walk(full, rel, ctx);
     } else if (d.isFile()) {
-      ctx.add(rel, full, wrongKind(rel, ctx.to));
+      const st = await lstat(full).catch(() => undefined);
+      if (st?.isFile() !== true) ctx.add(rel, full, 'file replaced while the input was listed');
+      else ctx.add(rel, full, wrongKind(rel, ctx.to), { root: ctx.root, identity: { dev: st.dev, ino: st.ino } });
     } else if (d.isSymbolicLink()) {
-      ctx.add(rel, full, await linkProblem(full, ctx) ?? wrongKind(rel, ctx.to));
+      const link = await followLink(full, ctx);
+      ctx.add(rel, full, 'problem' in link ? link.problem : wrongKind(rel, ctx.to), 'problem' in link ? undefined : link);
     } else {
       ctx.add(rel, full, 'not a regular file');
     }
@@ -120,21 +149,21 @@ function wrongKind(rel: string, to: Target): string | undefined {
   return to === 'raw' && operationFor(rel, 'hvs') !== 'reencode' ? `not a ${CONTAINER_EXT} container` : undefined;
 }
 
-/** Links are followed only to regular files inside the input folder (and not into the output folder). */
-async function linkProblem(full: string, ctx: WalkContext): Promise<string | undefined> {
+/** Links are followed only to regular files inside the input folder (and not into the output folder): to the file it reads then, or why not. */
+async function followLink(full: string, ctx: WalkContext): Promise<Found | { problem: string }> {
   let real: string;
   let st: Stats;
   try {
     real = await realpath(full);
-    st = await stat(real);
+    st = await lstat(real);
   } catch {
-    return 'broken symbolic link';
+    return { problem: 'broken symbolic link' };
   }
-  if (!isSameOrInside(real, ctx.root)) return 'symbolic link leading outside the input folder';
-  if (ctx.realOut !== undefined && isSameOrInside(real, ctx.realOut)) return 'symbolic link leading into the output folder';
-  if (st.isDirectory()) return 'symbolic link to a folder (not followed)';
-  if (!st.isFile()) return 'symbolic link to something other than a regular file';
-  return undefined;
+  if (!isSameOrInside(real, ctx.root)) return { problem: 'symbolic link leading outside the input folder' };
+  if (ctx.realOut !== undefined && isSameOrInside(real, ctx.realOut)) return { problem: 'symbolic link leading into the output folder' };
+  if (st.isDirectory()) return { problem: 'symbolic link to a folder (not followed)' };
+  if (!st.isFile()) return { problem: 'symbolic link to something other than a regular file' };
+  return { root: ctx.root, identity: { dev: st.dev, ino: st.ino }, open: real };
 }
 
 function checkUnique(entries: PlanEntry[]): void {

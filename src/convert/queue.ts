@@ -9,6 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { HiveError, messageOf } from '../errors.js';
 import type { Compression } from '../options.js';
 import { convertFile } from './file.js';
+import { FilePacker } from '../engine/main/file-packer.js';
+import { resolveBackends } from '../engine/backends/select.js';
 import type { FileLine, ManifestWriter } from './manifest.js';
 import type { PlanEntry } from './plan.js';
 import type { InputState } from './resume.js';
@@ -26,9 +28,42 @@ export interface RunContext extends Omit<ConvertOptions, 'compression' | 'chunkS
   report: ConvertReport;
 }
 
+/**
+ * Files up to this size are packed whole by a worker (one slot each, batches
+ * of files per task, no I/O on the main thread); larger ones stream through
+ * pack().
+ */
+const SMALL_FILE = 256 << 10;
+
 /** Runs the files `concurrency` at a time; returns an error that ends the whole job (the manifest cannot be written). */
 export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState>, ctx: RunContext): Promise<Error | undefined> {
+  const packer = await smallFilePacker(todo, inputs, ctx);
+  try {
+    return await runAll(todo, inputs, ctx, packer);
+  } finally {
+    packer?.close();
+  }
+}
+
+async function smallFilePacker(todo: PlanEntry[], inputs: Map<string, InputState>, ctx: RunContext): Promise<FilePacker | undefined> {
+  const small = todo.filter((e) => e.op === 'pack' && (inputs.get(e.rel)?.size ?? Infinity) <= SMALL_FILE).length;
+  if (small === 0) return undefined;
+  return FilePacker.open({
+    chunkSize: ctx.chunkSize,
+    lz4: ctx.compression === 'lz4',
+    durable: ctx.durable === true,
+    maxFileBytes: SMALL_FILE,
+    slots: Math.min(ctx.concurrency, small),
+    outRoot: ctx.realOut,
+    backends: await resolveBackends({}),
+    workers: ctx.workers,
+    signal: ctx.signal,
+  });
+}
+
+async function runAll(todo: PlanEntry[], inputs: Map<string, InputState>, ctx: RunContext, packer: FilePacker | undefined): Promise<Error | undefined> {
   const { report, signal } = ctx;
+  const prepared = new Map<string, Promise<void>>();
   const t0 = performance.now();
   const inflight = new Map<string, number>();
   let doneBytes = 0;
@@ -56,6 +91,9 @@ export async function runFiles(todo: PlanEntry[], inputs: Map<string, InputState
         chunkSize: ctx.chunkSize,
         workers: ctx.workers,
         durable: ctx.durable === true,
+        packer: packer === undefined ? undefined : { maxFileBytes: SMALL_FILE, packer },
+        prepared,
+        listed: inputs.get(entry.rel),
         signal,
         onProgress: (n) => {
           inflight.set(entry.rel, n);

@@ -7,7 +7,7 @@ import type { JobLine, FileLine } from './manifest.js';
 import { outputPath, type Target } from './paths.js';
 import type { PlanEntry } from './plan.js';
 
-export type JobSettings = Pick<JobLine, 'to' | 'compression' | 'chunkSize' | 'inputs' | 'outDir' | 'shard'>;
+export type JobSettings = Pick<JobLine, 'to' | 'compression' | 'chunkSize' | 'inputs' | 'outDir' | 'shard' | 'balance'>;
 
 function show(v: JobSettings[keyof JobSettings]): string {
   return v === null ? 'none' : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -16,10 +16,10 @@ function show(v: JobSettings[keyof JobSettings]): string {
 /** Human-readable differences between an earlier run's settings and this one's ('' when none). */
 export function settingsDiff(before: JobSettings, now: JobSettings): string {
   const diffs: string[] = [];
-  const keys: Array<keyof JobSettings> = ['to', 'compression', 'chunkSize', 'shard', 'outDir', 'inputs'];
+  const keys: Array<keyof JobSettings> = ['to', 'compression', 'chunkSize', 'shard', 'balance', 'outDir', 'inputs'];
   for (const k of keys) {
-    const a = show(before[k]);
-    const b = show(now[k]);
+    const a = show(before[k] ?? null);
+    const b = show(now[k] ?? null);
     if (a !== b) diffs.push(`${k} was ${a}, now ${b}`);
   }
   return diffs.join('; ');
@@ -28,6 +28,9 @@ export function settingsDiff(before: JobSettings, now: JobSettings): string {
 export interface InputState {
   size: number;
   mtimeMs: number;
+  /** Which file it is: a file swapped in later is not this one. */
+  dev: number;
+  ino: number;
 }
 
 /** Size and mtime of each entry's input (undefined when it cannot be read now: converting it will report why). */
@@ -39,7 +42,8 @@ export async function statInputs(entries: PlanEntry[]): Promise<Map<string, Inpu
     const stats = await Promise.all(batch.map((e) => stat(e.path).catch(() => undefined)));
     batch.forEach((e, j) => {
       const st = stats[j];
-      if (st !== undefined) states.set(e.rel, { size: st.size, mtimeMs: st.mtimeMs });
+      // Which file it is, as the walk saw it: one swapped in since (through a link) is not this one.
+      if (st !== undefined) states.set(e.rel, { size: st.size, mtimeMs: st.mtimeMs, dev: e.identity?.dev ?? st.dev, ino: e.identity?.ino ?? st.ino });
     });
   }
   return states;

@@ -3,6 +3,7 @@
 // every file in the manifest as it finishes. Ctrl-C stops new files from
 // starting and aborts the ones in flight (their partial outputs are removed).
 import { setMaxListeners } from 'node:events';
+import { packageFile } from '../util/package-root.js';
 import { mkdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,7 +14,8 @@ import { runFiles } from './queue.js';
 import { outputPath, removeStalePartials, type Target } from './paths.js';
 import { planJob, type PlanEntry } from './plan.js';
 import { settingsDiff, statInputs, stillDone, type JobSettings } from './resume.js';
-import { inShard, type Shard } from './shard.js';
+import type { Shard } from './shard.js';
+import { assignShards, DEFAULT_BALANCE, type Assignment, type Balance } from './balance.js';
 
 export interface ConvertOptions {
   inputs: string[];
@@ -35,9 +37,11 @@ export interface ConvertOptions {
   /** Manifest path (default: in the output folder). */
   manifest?: string;
   shard?: Shard;
+  /** How files are assigned to shards: 'size' (default: nearly equal bytes per shard) or 'path' (a hash of the path). */
+  balance?: Balance;
   /** Continue past failing files (default: stop starting new files after the first failure). */
   keepGoing?: boolean;
-  /** fsync every output before it is renamed into place. */
+  /** fsync every output before it is renamed into place, and its folder after. */
   durable?: boolean;
   signal?: AbortSignal;
   onEvent?: (e: ConvertEvent) => void;
@@ -63,6 +67,8 @@ export interface ConvertReport {
   outDir: string;
   manifest: string;
   shard: Shard | null;
+  /** Sharded jobs: the assignment every shard computed (bytes and files per shard, by index). */
+  balance: { mode: Balance; shardBytes: number[]; shardFiles: number[]; assignmentSha256: string } | null;
   files: {
     /** Files of this shard (of the whole job without --shard), skipped ones included. */
     total: number;
@@ -92,7 +98,7 @@ export function defaultManifestName(shard: Shard | undefined): string {
 
 let toolVersion: string | undefined;
 async function tool(): Promise<string> {
-  toolVersion ??= await readFile(new URL('../../package.json', import.meta.url), 'utf8')
+  toolVersion ??= await readFile(packageFile('package.json'), 'utf8')
     .then((t) => (JSON.parse(t) as { version?: string }).version ?? 'unknown')
     .catch(() => 'unknown');
   return `hivestream ${toolVersion}`;
@@ -137,7 +143,16 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
   const realOut = await realpath(outDir);
   const manifestPath = opts.manifest === undefined ? join(realOut, defaultManifestName(shard)) : await realParent(resolve(opts.manifest));
   const plan = await planJob({ inputs: opts.inputs, to: opts.to, realOut, exclude: [manifestPath] });
-  const mine = plan.entries.filter((e) => inShard(e.rel, shard));
+  const balance = opts.balance ?? DEFAULT_BALANCE;
+  // A shard needs every file's size (each shard balances the whole job); unsharded, only its own.
+  const stats = shard === undefined ? undefined : await statInputs(plan.entries.filter((e) => e.skip === undefined));
+  let assignment: Assignment | undefined;
+  let mine = plan.entries;
+  if (shard !== undefined) {
+    const split = assignShards(plan.entries.map((e) => ({ rel: e.rel, size: e.skip === undefined ? (stats?.get(e.rel)?.size ?? 0) : 0 })), shard.count, balance);
+    mine = plan.entries.filter((_, i) => split.shardOf[i] === shard.index);
+    assignment = split;
+  }
 
   const settings: JobSettings = {
     to: opts.to,
@@ -146,6 +161,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     inputs: plan.inputs,
     outDir: realOut,
     shard: shard ?? null,
+    balance: shard === undefined ? null : balance,
   };
   const earlier = opts.restart === true ? undefined : await readManifest(manifestPath);
   const before = earlier === undefined ? undefined : summarize(earlier);
@@ -157,7 +173,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     if (diff !== '') throw new ValidationError('--resume', `the settings differ from the job in ${manifestPath} (${diff}); use --restart to convert everything again with the new settings`);
   }
 
-  const inputs = await statInputs(mine.filter((e) => e.skip === undefined));
+  const inputs = stats ?? (await statInputs(mine.filter((e) => e.skip === undefined)));
   const todo: PlanEntry[] = [];
   const skips: PlanEntry[] = [];
   let alreadyDone = 0;
@@ -178,6 +194,8 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     outDir: realOut,
     manifest: manifestPath,
     shard: shard ?? null,
+    balance:
+      assignment === undefined ? null : { mode: balance, shardBytes: assignment.shardBytes, shardFiles: assignment.shardFiles, assignmentSha256: assignment.sha256 },
     files: { total: mine.length, converted: 0, failed: 0, skipped: skippedTotal, alreadyDone, remaining: 0 },
     bytesIn: 0,
     bytesOut: 0,
@@ -205,6 +223,7 @@ export async function convert(opts: ConvertOptions): Promise<ConvertReport> {
     jobFiles: plan.entries.length,
     shardFiles: mine.length,
     listSha256: plan.listSha256,
+    ...(assignment === undefined ? {} : { shardBytes: assignment.shardBytes, assignmentSha256: assignment.sha256 }),
   };
   let fatal: Error | undefined;
   try {

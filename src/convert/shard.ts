@@ -1,7 +1,6 @@
-// Splitting a job's file list into n shards that separate processes (a
-// Kubernetes Indexed Job, a Slurm job array) convert independently. The
-// split depends only on each file's relative path, so every shard computes
-// the same assignment without talking to the others.
+// Shards: n separate processes (a Kubernetes Indexed Job, a Slurm job array)
+// convert one job's files independently; this file parses which shard a
+// process is and holds the path hash. Which files a shard takes: balance.ts.
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../errors.js';
 
@@ -19,10 +18,6 @@ export const MAX_SHARDS = 100_000;
 export function shardOf(rel: string, count: number): number {
   const d = createHash('sha256').update(rel, 'utf8').digest();
   return d.readUInt32BE(0) % count;
-}
-
-export function inShard(rel: string, shard: Shard | undefined): boolean {
-  return shard === undefined || shard.count === 1 || shardOf(rel, shard.count) === shard.index;
 }
 
 function whole(text: string | undefined, what: string): number | undefined {

@@ -23,6 +23,8 @@ export type HiveErrorCode =
   | 'E_CONTENT_TYPE'
   | 'E_DTYPE'
   | 'E_OVERLOADED'
+  | 'E_INDEX'
+  | 'E_SIGNATURE'
   | 'E_PROCESS';
 
 export interface HiveErrorOptions {

@@ -151,3 +151,39 @@ export class CorruptRecordsError extends InputError {
     super(`${records} unreadable: ${where} corrupt (${messageOf(options?.cause)})`, options);
   }
 }
+
+/** A dataset's record index is missing, malformed or disagrees with the pages it indexes. */
+export class IndexError extends InputError {
+  override readonly code = 'E_INDEX';
+  override readonly exitCode = 20;
+  constructor(
+    readonly reason: string,
+    options?: HiveErrorOptions,
+  ) {
+    super(`record index: ${reason}`, options);
+  }
+}
+
+/** Why a signature check failed. */
+export type SignatureProblem = 'missing' | 'malformed' | 'invalid' | 'wrong-key';
+
+/**
+ * A container's signature is missing (when one is required), malformed, does
+ * not match its digests, or was made by another key than the one given.
+ */
+export class SignatureError extends InputError {
+  override readonly code = 'E_SIGNATURE';
+  override readonly exitCode = 21;
+  readonly sequence: number | undefined;
+  readonly offset: number | undefined;
+  constructor(
+    readonly problem: SignatureProblem = 'invalid',
+    readonly reason = 'signature check failed',
+    loc: Location = {},
+    options?: HiveErrorOptions,
+  ) {
+    super(`signature ${problem}: ${reason}${where(loc)}`, options);
+    this.sequence = loc.sequence;
+    this.offset = loc.offset;
+  }
+}

@@ -26,7 +26,7 @@ export interface ProcessErrorOptions extends HiveErrorOptions {
 /** The caller's function failed on a chunk; `cause` is its error (or the timeout, or the crash). */
 export class ProcessError extends HiveError {
   override readonly code = 'E_PROCESS';
-  override readonly exitCode = 21;
+  override readonly exitCode = 22;
   readonly attempts: number;
   constructor(
     /** Sequence number of the chunk. */

@@ -4,13 +4,17 @@
 // matched its digest:
 // - offsets follow without gaps; every chunk but the final one is full, or,
 //   in a container whose header names a boundary (hivestream.boundary),
-//   holds 1 to chunk_size bytes and ends with the delimiter byte;
+//   holds 1 to chunk_size bytes and ends with the delimiter byte; the final
+//   one is empty only when it is the only one;
 // - exactly one final chunk, and nothing after it;
 // - the final record's root equals SHA-256 over the chunk digests in order;
-// - the final record carries the header's SHA-256 and it matches.
-import { createHash } from 'node:crypto';
+// - the final record carries the header's SHA-256 and it matches;
+// - a signature on the final record verifies (format/signature.ts), and with
+//   a public key given, one by that key is required.
+import { createHash, type KeyObject } from 'node:crypto';
 import { ChecksumMismatchError, FormatError, TruncatedStreamError } from '../errors.js';
 import { toHex } from '../util/hex.js';
+import { checkSignature } from './signature.js';
 
 /** What the chain needs to know of one record. */
 export interface ChainLink {
@@ -27,6 +31,13 @@ export interface ChainLink {
   /** Final record: its root digest and the header digest it carries (null when it carries none). */
   root?: Uint8Array;
   headerDigest?: Uint8Array | null;
+  /** Final record: its metadata (where a signature is). */
+  metadata?: ReadonlyMap<string, string>;
+}
+
+export interface ChainOptions {
+  /** Require a signature by this key (Ed25519). */
+  publicKey?: KeyObject | undefined;
 }
 
 export class ChainVerifier {
@@ -43,8 +54,13 @@ export class ChainVerifier {
    * instead of thrown: for readers that go on past corrupt chunks.
    */
   tolerateRootMismatch = false;
+  /** Fingerprint of the key that signed the container, once the final record was checked (undefined: unsigned). */
+  signer: string | undefined;
 
-  constructor(private readonly header: { chunkSize: number; digestHex: string; boundary?: number | undefined }) {}
+  constructor(
+    private readonly header: { chunkSize: number; digestHex: string; boundary?: number | undefined },
+    private readonly options: ChainOptions = {},
+  ) {}
 
   get ended(): boolean {
     return this.finalSeen;
@@ -68,6 +84,10 @@ export class ChainVerifier {
       throw new FormatError(`offset ${offset} does not follow the previous chunks (expected ${this.expectedOffset})`, { sequence, offset: at, field: 'offset' });
     }
     if (!link.final) this.checkNonFinal(link);
+    // An empty chunk is the whole of an empty stream, never the end of a longer one.
+    if (link.final && length === 0 && sequence > 0) {
+      throw new FormatError('empty final chunk after full chunks (only an empty stream has an empty chunk)', { sequence, offset: at, field: 'length' });
+    }
     if (link.digest === null) this.rootComputable = false;
     else this.rootHash.update(link.digest);
     this.expectedOffset += length;
@@ -109,6 +129,7 @@ export class ChainVerifier {
     if (toHex(link.headerDigest) !== this.header.digestHex) {
       throw new FormatError('container header was altered: its SHA-256 differs from the one in the final chunk', { sequence: link.sequence, offset: 0, field: 'header' });
     }
+    this.signer = checkSignature(link.metadata ?? new Map<string, string>(), stored, link.headerDigest, this.options.publicKey, { sequence: link.sequence, offset: link.at });
     this.root = storedHex;
   }
 }

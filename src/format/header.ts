@@ -3,7 +3,8 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { FormatError, FrameTooLargeError, TruncatedStreamError } from '../errors.js';
 import { CHUNK_SCHEMA_JSON, FORMAT_VERSION, MAGIC, META, SYNC_SIZE } from './schema.js';
 import { isChunkSchema } from './avro-types.js';
-import { readLong, writeLong, longSize } from './varint.js';
+import { readLong } from './varint.js';
+import { encodeMap } from './avro-map.js';
 
 export interface ContainerHeader {
   chunkSize: number;
@@ -125,6 +126,7 @@ export function parseHeader(buf: Uint8Array, eof: boolean, limits: HeaderLimits)
   const offsets = new Map<string, number>();
   const bytes = (field: string): Uint8Array | NeedMore => {
     const r = readLong(buf, pos, end);
+    if (!r.ok && r.reason === 'unsafe') throw new FrameTooLargeError(`header field ${field}`, Number.MAX_SAFE_INTEGER + 1, limits.maxHeaderBytes, pos);
     if (!r.ok) return r.reason === 'truncated' ? short(pos) : bad(field, `malformed varint (${r.reason})`, pos);
     if (r.value < 0) return bad(field, `negative length ${r.value}`, pos);
     if (r.next + r.value > limits.maxHeaderBytes) {
@@ -223,21 +225,7 @@ function interpret(
 
 /** Avro map<bytes>: one block of entries, then the end marker. */
 function encodeBytesMap(meta: Record<string, Uint8Array>): Uint8Array {
-  const entries = Object.entries(meta).map(([k, v]) => [new TextEncoder().encode(k), v] as const);
-  let size = longSize(entries.length) + 1;
-  for (const [k, v] of entries) size += longSize(k.length) + k.length + longSize(v.length) + v.length;
-  const out = new Uint8Array(size);
-  let pos = writeLong(out, 0, entries.length);
-  for (const [k, v] of entries) {
-    pos = writeLong(out, pos, k.length);
-    out.set(k, pos);
-    pos += k.length;
-    pos = writeLong(out, pos, v.length);
-    out.set(v, pos);
-    pos += v.length;
-  }
-  out[pos] = 0;
-  return out;
+  return encodeMap(Object.entries(meta).map(([k, v]) => [new TextEncoder().encode(k), v] as const));
 }
 
 /** Header metadata as text: UTF-8 values as they are, anything else as hex. */

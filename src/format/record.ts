@@ -4,6 +4,7 @@
 // is bounded: every length is checked against the block before it is used.
 import { FormatError } from '../errors.js';
 import { readLong, writeLong, longSize, MAX_VARINT_BYTES } from './varint.js';
+import { encodeMap } from './avro-map.js';
 import { CODEC_LZ4, CODEC_NONE, DIGEST_SIZE, HEADER_DIGEST_KEY } from './constants.js';
 
 /** Upper bound of a record's encoded size beyond its data bytes. */
@@ -35,26 +36,20 @@ export function headSize(h: RecordHead): number {
 
 const TAIL_NOT_FINAL = Uint8Array.of(0, 0, 0); // final=false, root=null, metadata={}
 
-/** Encodes `final`, `root` and `metadata`. Only the final record carries a root and the header digest. */
-export function encodeTail(root: Uint8Array | null, headerDigestHex: string): Uint8Array {
+/**
+ * Encodes `final`, `root` and `metadata`. Only the final record carries a
+ * root, the header digest and any `extra` entries (a signature).
+ */
+export function encodeTail(root: Uint8Array | null, headerDigestHex: string, extra: ReadonlyArray<readonly [string, string]> = []): Uint8Array {
   if (root === null) return TAIL_NOT_FINAL;
-  const key = new TextEncoder().encode(HEADER_DIGEST_KEY);
-  const value = new TextEncoder().encode(headerDigestHex);
-  const out = new Uint8Array(3 + DIGEST_SIZE + 3 * MAX_VARINT_BYTES + key.length + value.length);
-  let pos = 0;
-  out[pos++] = 1; // final = true
-  out[pos++] = 2; // union branch 1 (Sha256), zig-zag encoded
-  out.set(root, pos);
-  pos += DIGEST_SIZE;
-  pos = writeLong(out, pos, 1); // one map entry
-  pos = writeLong(out, pos, key.length);
-  out.set(key, pos);
-  pos += key.length;
-  pos = writeLong(out, pos, value.length);
-  out.set(value, pos);
-  pos += value.length;
-  out[pos++] = 0; // end of map
-  return out.subarray(0, pos);
+  const utf8 = new TextEncoder();
+  const map = encodeMap([[HEADER_DIGEST_KEY, headerDigestHex] as const, ...extra].map(([k, v]) => [utf8.encode(k), utf8.encode(v)] as const));
+  const out = new Uint8Array(2 + DIGEST_SIZE + map.length);
+  out[0] = 1; // final = true
+  out[1] = 2; // union branch 1 (Sha256), zig-zag encoded
+  out.set(root, 2);
+  out.set(map, 2 + DIGEST_SIZE);
+  return out;
 }
 
 /**
@@ -160,6 +155,8 @@ export function decodeRecord(buf: Uint8Array, start: number, end: number, ctx: D
     at = where;
     return fail(field, reason);
   });
+  // Only the final record carries metadata (the header digest, a signature).
+  if (!final && metadata.map.size > 0) fail('metadata', `${metadata.map.size} metadata entries on a non-final record`);
   pos = metadata.next;
   at = pos;
   if (pos !== end) fail('metadata', `${end - pos} unexpected bytes after the record`);

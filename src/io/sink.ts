@@ -1,22 +1,14 @@
-// Where a job writes. A file is written under a temporary name in the same
-// folder and renamed into place only on success (removed on failure), so a
-// partial output never looks complete. Devices and FIFOs (/dev/null, a named
-// pipe) are written directly. A Node Writable gets copies of ring bytes,
-// since it may keep the buffers it is given after the ring slot is reused.
-import { close, fsync, lstat, open, rename, unlink, writev } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
+// Where a job writes: a file (file-sink.ts: written under a temporary name
+// and renamed into place only on success, so a partial output never looks
+// complete; devices, FIFOs and inherited descriptors written directly) or a
+// Node Writable, which gets copies of ring bytes since it may keep the
+// buffers it is given after the ring slot is reused. Every wait settles when
+// the run's signal aborts.
 import type { Writable } from 'node:stream';
 import { IoError, ValidationError } from '../errors.js';
-
-const openAsync = promisify(open);
-const closeAsync = promisify(close);
-const fsyncAsync = promisify(fsync);
-const renameAsync = promisify(rename);
-const unlinkAsync = promisify(unlink);
-const lstatAsync = promisify(lstat);
-const writevAsync = promisify(writev);
+import { raceAbort } from './abortable.js';
+import { openFileSink, type FileSinkOptions } from './file-sink.js';
+import { planOutput } from './output-target.js';
 
 /** Where a job writes: a file path or a Node Writable. */
 export type SinkTarget = string | Writable;
@@ -31,79 +23,21 @@ export interface Sink {
   readonly label: string;
 }
 
-export interface SinkOptions {
-  durable?: boolean;
-}
+export type SinkOptions = FileSinkOptions;
 
 export async function openSink(target: SinkTarget, opts: SinkOptions = {}): Promise<Sink> {
-  if (typeof target === 'string') return openFileSink(target, opts);
-  if (typeof target === 'object' && target !== null && typeof target.write === 'function') return writableSink(target);
+  if (typeof target === 'string') {
+    const plan = await planOutput(target, opts);
+    // Standard output or error by a path (/dev/stdout, /dev/fd/1): its stream, which copes with pipes and sockets that cannot be reopened.
+    if (plan.fd === 1) return writableSink(process.stdout, opts.signal);
+    if (plan.fd === 2) return writableSink(process.stderr, opts.signal);
+    return openFileSink(target, plan, opts);
+  }
+  if (typeof target === 'object' && target !== null && typeof target.write === 'function') return writableSink(target, opts.signal);
   throw new ValidationError('sink', 'expected a file path or a Node Writable');
 }
 
-async function openFileSink(path: string, opts: SinkOptions): Promise<Sink> {
-  if (path.length === 0) throw new ValidationError('sink', 'empty path');
-  const existing = await lstatAsync(path).catch(() => undefined);
-  if (existing?.isDirectory() === true) {
-    throw new IoError('write', path, { cause: Object.assign(new Error('is a directory'), { code: 'EISDIR' }) });
-  }
-  const direct = existing !== undefined && !existing.isFile() && !existing.isSymbolicLink();
-  const writePath = direct ? path : join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-  let fd: number;
-  try {
-    fd = await openAsync(writePath, direct ? 'w' : 'wx', 0o666);
-  } catch (cause) {
-    throw new IoError('create', path, { cause });
-  }
-  let open = true;
-  const closeFd = async (): Promise<void> => {
-    if (!open) return;
-    open = false;
-    await closeAsync(fd);
-  };
-  return {
-    label: path,
-    async write(chunks) {
-      let pending = chunks;
-      try {
-        while (pending.length > 0) {
-          const total = pending.reduce((n, c) => n + c.length, 0);
-          const { bytesWritten: written } = await writevAsync(fd, pending);
-          if (written >= total) break;
-          pending = advance(pending, written);
-        }
-      } catch (cause) {
-        throw new IoError('write', path, { cause });
-      }
-    },
-    async commit() {
-      try {
-        if (opts.durable === true && !direct) await fsyncAsync(fd);
-        await closeFd();
-        if (!direct) await renameAsync(writePath, path);
-      } catch (cause) {
-        if (!direct) await unlinkAsync(writePath).catch(() => undefined);
-        throw new IoError('finish writing', path, { cause });
-      }
-    },
-    async abort() {
-      await closeFd().catch(() => undefined);
-      if (!direct) await unlinkAsync(writePath).catch(() => undefined);
-    },
-  };
-}
-
-/** Drops the first `n` bytes of a buffer list (after a partial write). */
-function advance(chunks: Uint8Array[], n: number): Uint8Array[] {
-  let i = 0;
-  while (i < chunks.length && n >= (chunks[i]?.length ?? 0)) n -= chunks[i++]?.length ?? 0;
-  const rest = chunks.slice(i);
-  const first = rest[0];
-  if (first !== undefined && n > 0) rest[0] = first.subarray(n);
-  return rest;
-}
-
-function writableSink(w: Writable): Sink {
+function writableSink(w: Writable, signal: AbortSignal | undefined): Sink {
   let failure: unknown;
   const onError = (err: unknown): void => {
     failure ??= err;
@@ -114,7 +48,8 @@ function writableSink(w: Writable): Sink {
   const check = (): void => {
     if (failure !== undefined) throw new IoError('write', label, { cause: failure });
   };
-  const waitFor = (event: 'drain' | 'finish'): Promise<void> =>
+  const waitFor = (event: 'drain' | 'finish'): Promise<void> => raceAbort(settled(event), signal, `waiting for the ${label} to ${event}`);
+  const settled = (event: 'drain' | 'finish'): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       const done = (): void => {
         w.off('error', fail);
@@ -155,9 +90,10 @@ function writableSink(w: Writable): Sink {
       check();
       if (isStdio) {
         // Standard output is not ours to end: wait until what we wrote is flushed.
-        await new Promise<void>((resolve, reject) => {
+        const flushed = new Promise<void>((resolve, reject) => {
           w.write(Buffer.alloc(0), (err) => (err === null || err === undefined ? resolve() : reject(new IoError('write', label, { cause: err }))));
         });
+        await raceAbort(flushed, signal, `flushing the ${label}`);
       } else {
         const finished = waitFor('finish');
         w.end();

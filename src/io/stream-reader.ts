@@ -1,7 +1,10 @@
 // Pulls bytes from an async iterable (a Node Readable, a Web ReadableStream,
 // a generator) and copies them into caller-supplied buffers, so that a source
-// that hands us its own buffers costs exactly one copy, into the ring.
+// that hands us its own buffers costs exactly one copy, into the ring. A
+// source that stalls cannot hold a run: every wait for it settles as soon as
+// one of the signals it was told about (cancelOn) aborts.
 import { ValidationError } from '../errors.js';
+import { abortError } from './abortable.js';
 import { readLong, type LongRead, MAX_VARINT_BYTES } from '../format/varint.js';
 
 const EMPTY = new Uint8Array(0);
@@ -11,6 +14,11 @@ export class StreamReader {
   private cur: Uint8Array = EMPTY;
   private pos = 0;
   private done = false;
+  /** A next() that never settled (the source stalled and the wait was aborted). */
+  private stalled = false;
+  /** Rejects the read in progress (set while one waits). */
+  private interrupt: ((err: Error) => void) | undefined;
+  private readonly ctl = new AbortController();
   /** Bytes handed out so far. */
   consumed = 0;
 
@@ -21,7 +29,14 @@ export class StreamReader {
   private async more(): Promise<boolean> {
     while (this.pos >= this.cur.length) {
       if (this.done) return false;
-      const r = await this.it.next();
+      if (this.ctl.signal.aborted) throw abortError(this.ctl.signal, 'waiting for the input stream');
+      const pending = this.it.next();
+      // One abort listener for the reader's life (cancelOn), not one per read: a
+      // stream of small pieces makes many reads.
+      const r = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+        this.interrupt = reject;
+        pending.then(resolve, reject);
+      }).finally(() => (this.interrupt = undefined));
       if (r.done === true) {
         this.done = true;
         return false;
@@ -78,11 +93,29 @@ export class StreamReader {
     return readLong(buf, 0, n);
   }
 
-  async close(): Promise<void> {
-    if (!this.done) {
-      this.done = true;
-      await this.it.return?.();
-    }
+  /** Makes waits for the source settle (with an AbortError) when `signal` aborts. */
+  cancelOn(signal: AbortSignal): void {
+    const abort = (): void => {
+      if (!this.ctl.signal.aborted) this.ctl.abort(signal.reason);
+      const interrupt = this.interrupt;
+      if (interrupt === undefined) return;
+      // The source's next() is left pending: the reader is stuck in it, and close() must not wait for it.
+      this.stalled = true;
+      interrupt(abortError(this.ctl.signal, 'waiting for the input stream'));
+    };
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  }
+
+  /** Stops reading; true when the source was left stuck in a read (its owner may want to destroy it). */
+  async close(): Promise<boolean> {
+    if (this.done) return this.stalled;
+    this.done = true;
+    // A source stuck in next() would also hold return(): ask, without waiting.
+    const ret = this.it.return?.();
+    if (this.stalled) void Promise.resolve(ret).catch(() => undefined);
+    else await ret;
+    return this.stalled;
   }
 }
 

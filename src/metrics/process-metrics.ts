@@ -6,6 +6,7 @@
 // ticks (every progressIntervalMs) and gauges are read at snapshot time.
 import { performance } from 'node:perf_hooks';
 import { engineGauges } from '../engine/main/gauges.js';
+import { fallbacks, type BackendFallback } from '../engine/backends/fallback.js';
 import type { Progress } from '../options.js';
 import { OPERATIONS, setRunObserver, type Operation, type RunTracker } from '../run-observer.js';
 
@@ -15,6 +16,8 @@ export interface OperationCounts {
   started: number;
   completed: number;
   failed: number;
+  /** Stopped by the caller's AbortSignal (a client that went away, Ctrl-C): not a failure of the engine. */
+  aborted: number;
 }
 
 export interface MetricsSnapshot {
@@ -29,8 +32,10 @@ export interface MetricsSnapshot {
   mbPerSecond: number;
   windowSeconds: number;
   runs: Record<Operation, OperationCounts> & { active: number };
-  /** Worker tasks waiting for a thread, over all active runs. */
+  /** Batches of chunks waiting for a worker task. */
   queueDepth: number;
+  /** The engine's admission: runs admitted now, runs waiting for a place, the current (adaptive) limit, runs refused with OverloadedError. */
+  engine: { runsInflight: number; runsQueued: number; runLimit: number; runsRejected: number; threads: number; memoryUsedBytes: number; memoryBudgetBytes: number };
   /** Ring slots holding a chunk, and slots in all, over all active runs. */
   slotsInUse: number;
   slotsTotal: number;
@@ -43,6 +48,8 @@ export interface MetricsSnapshot {
   breakerState: string;
   /** Chunks reported corrupt by chunk readers in report mode. */
   corruptChunks: number;
+  /** Components that ran on a slower back end than this machine could have, with the reason and the fix. */
+  fallbacks: BackendFallback[];
 }
 
 const WINDOW_S = 10;
@@ -60,7 +67,7 @@ class Collector {
   private corruptChunks = 0;
   private lastBreaker = 'closed';
   private active = 0;
-  private readonly runs = Object.fromEntries(OPERATIONS.map((op) => [op, { started: 0, completed: 0, failed: 0 }])) as Record<Operation, OperationCounts>;
+  private readonly runs = Object.fromEntries(OPERATIONS.map((op) => [op, { started: 0, completed: 0, failed: 0, aborted: 0 }])) as Record<Operation, OperationCounts>;
   // Raw bytes per whole second, for the moving rate: [second, bytes] pairs.
   private readonly buckets: Array<[number, number]> = [];
   private readonly born = performance.now();
@@ -87,7 +94,7 @@ class Collector {
       this.addRate(dRaw);
       seen = { bytes: Math.max(bytes, seen.bytes), storedBytes: Math.max(storedBytes, seen.storedBytes), chunks: Math.max(chunks, seen.chunks) };
     };
-    const close = (outcome: 'completed' | 'failed'): void => {
+    const close = (outcome: 'completed' | 'failed' | 'aborted'): void => {
       if (!open) return;
       open = false;
       this.active--;
@@ -110,6 +117,7 @@ class Collector {
         close('completed');
       },
       failed: () => close('failed'),
+      aborted: () => close('aborted'),
       stopped: () => close('completed'),
     };
   }
@@ -147,6 +155,7 @@ class Collector {
       windowSeconds: WINDOW_S,
       runs: { ...runs, active: this.active },
       queueDepth: g.queueDepth,
+      engine: { runsInflight: g.activeRuns, runsQueued: g.queuedRuns, runLimit: g.runLimit, runsRejected: g.rejectedRuns, threads: g.threads, memoryUsedBytes: g.memoryUsed, memoryBudgetBytes: g.memoryBudget },
       slotsInUse: g.slotsInUse,
       slotsTotal: g.slotsTotal,
       retries: this.retries,
@@ -155,6 +164,7 @@ class Collector {
       breakerOpened: this.breakerOpened,
       breakerState: breaker,
       corruptChunks: this.corruptChunks,
+      fallbacks: fallbacks(),
     };
   }
 }

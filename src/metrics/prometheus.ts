@@ -59,14 +59,19 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
   total('corrupt_chunks_total', 'Corrupt chunks reported (and skipped) by readers', (s) => s.corruptChunks);
   gauge('throughput_mb_per_second', 'Raw megabytes (10^6 bytes) per second over the last 10 s', (s) => s.mbPerSecond);
   gauge('active_runs', 'Runs in progress', (s) => s.runs.active);
-  gauge('queue_depth', 'Worker tasks waiting for a thread', (s) => s.queueDepth);
+  gauge('queue_depth', 'Batches of chunks waiting for a worker task', (s) => s.queueDepth);
+  gauge('engine_runs_inflight', 'Runs admitted by the engine and not yet finished', (s) => s.engine.runsInflight);
+  gauge('engine_runs_queued', 'Runs waiting for admission', (s) => s.engine.runsQueued);
+  gauge('engine_run_limit', 'Runs the engine admits at once now (adaptive, from task latency)', (s) => s.engine.runLimit);
+  total('engine_runs_rejected_total', 'Runs refused with OverloadedError (queue full)', (s) => s.engine.runsRejected);
+  gauge('engine_memory_used_bytes', 'Ring memory held by the streams of the runs in flight', (s) => s.engine.memoryUsedBytes);
   gauge('ring_slots_in_use', 'Ring slots holding a chunk', (s) => s.slotsInUse);
   gauge('ring_slots', 'Ring slots of the active runs', (s) => s.slotsTotal);
-  names.push(`${prefix}runs_total`, `${prefix}breaker_state`);
+  names.push(`${prefix}runs_total`, `${prefix}breaker_state`, `${prefix}backend_fallback`);
   made.push(
     new Counter({
       name: `${prefix}runs_total`,
-      help: 'Runs finished, by operation and outcome',
+      help: 'Runs finished, by operation and outcome (completed, failed, or aborted by the caller)',
       labelNames: ['operation', 'outcome'],
       registers: [registry],
       collect() {
@@ -75,6 +80,7 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
         for (const op of OPERATIONS) {
           this.inc({ operation: op, outcome: 'completed' }, s.runs[op].completed);
           this.inc({ operation: op, outcome: 'failed' }, s.runs[op].failed);
+          this.inc({ operation: op, outcome: 'aborted' }, s.runs[op].aborted);
         }
       },
     }),
@@ -86,6 +92,18 @@ export function registerHivestreamMetrics(options: PrometheusOptions = {}): { me
       collect() {
         const current = metrics().breakerState;
         for (const state of BREAKER_STATES) this.set({ state }, state === current ? 1 : 0);
+      },
+    }),
+  );
+  made.push(
+    new Gauge({
+      name: `${prefix}backend_fallback`,
+      help: 'Components running on a slower back end than this machine could have (1), e.g. the native addon did not load; see metrics().fallbacks for the reason and fix',
+      labelNames: ['component'],
+      registers: [registry],
+      collect() {
+        const down = new Set(metrics().fallbacks.map((f) => f.component));
+        for (const component of ['sha256', 'lz4'] as const) this.set({ component }, down.has(component) ? 1 : 0);
       },
     }),
   );

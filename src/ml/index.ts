@@ -29,3 +29,26 @@ export {
   type StreamWeightsOptions,
   type ReadWeightsOptions,
 } from './weights.js';
+export {
+  writeCheckpoint,
+  openCheckpoint,
+  Checkpoint,
+  CHECKPOINT_CONTENT_TYPE,
+  type CheckpointTensor,
+  type CheckpointInfo,
+  type CheckpointEntry,
+  type WriteCheckpointOptions,
+  type OpenCheckpointOptions,
+} from './checkpoint.js';
+export { packSafetensors, unpackSafetensors, inspectSafetensors, type PackSafetensorsOptions } from './safetensors-io.js';
+export { SAFETENSORS_MAX_HEADER, TENSOR_METADATA_KEY } from './safetensors.js';
+export { ChunkFile, type ChunkFileOptions, type ChunkFileStats } from './chunk-file.js';
+export { DTYPE_INFO } from './dtypes.js';
+export type { TensorBody } from './tensor-bytes.js';
+export { writeRecords, TYPED_CONTENT_TYPE, type WriteRecordsOptions, type RecordsWriteReport, type TypedDatasetInfo } from './typed-records.js';
+export type { FieldSpec, Field } from './fields.js';
+export type { TypedRecord, TypedTensor, TypedValue } from './typed-codec.js';
+export { openDataset, Dataset, type OpenDatasetOptions } from './dataset.js';
+export { readRecords, type ReadRecordsOptions, type ReaderState, type RecordReader, type IndexedRecord } from './training-reader.js';
+export { permutation, epochSeed, partitionSize, type PartitionOptions } from './shuffle.js';
+export { buildIndex, type IndexReport } from './index-build.js';

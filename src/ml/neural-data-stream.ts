@@ -8,6 +8,7 @@ import { AbortError, ContentTypeError, type CorruptRecordsError, ValidationError
 import type { PackReport } from '../engine/main/pack.js';
 import { resolveChunkSize, type PackOptions } from '../options.js';
 import { PageReader, PageWriter } from './pages.js';
+import { isIndexPage } from './record-index.js';
 import { Batcher, resolveBatchSize, type TrainingBatch } from './training-batches.js';
 import {
   DATASET_CONTENT_TYPE,
@@ -126,6 +127,7 @@ async function* pageEvents(
 ): AsyncGenerator<Event> {
   const chunks = readChunks(source, { ...options, corrupt: 'report' });
   let reader: PageReader | undefined;
+  let pagesEnded = false;
   try {
     for (;;) {
       const step = await chunks.next();
@@ -142,6 +144,9 @@ async function* pageEvents(
         throw new Error('internal: chunk before header');
       } else if (e.kind === 'corrupt') {
         reader.corrupt(e.sequence, e.error);
+      } else if (pagesEnded || isIndexPage(e.bytes)) {
+        // A record index (hivestream index) follows the pages: the records end there.
+        pagesEnded = true;
       } else {
         const { records, damage } = reader.page(e.sequence, e.bytes, e.final);
         if (damage !== undefined) yield { kind: 'damage', error: damage };

@@ -27,6 +27,10 @@ export class PageWriter {
   private flags = 0;
   /** Index of the next record to start. */
   private next = 0;
+  /** First record of each sealed page (what its header says), for the record index. */
+  readonly firsts: number[] = [];
+  /** Where the last added record's entry (its length) starts in its page. */
+  lastPosition = 0;
 
   constructor(private readonly pageSize: number) {
     this.page = Buffer.alloc(pageSize);
@@ -55,6 +59,7 @@ export class PageWriter {
   /** Seals the current page (full size, zero-padded) and starts the next. */
   private flush(out: Buffer[], flags = 0): void {
     out.push(this.seal());
+    this.firsts.push(this.first);
     this.page = Buffer.alloc(this.pageSize);
     this.pos = PAGE_HEADER;
     this.first = this.next;
@@ -68,6 +73,7 @@ export class PageWriter {
     const need = 4 + record.length;
     const fresh = this.pos === PAGE_HEADER && this.flags === 0;
     if (need > this.room() && (need <= this.pageSize - PAGE_HEADER || this.room() < MIN_ENTRY) && !fresh) this.flush(out);
+    this.lastPosition = this.pos;
     this.page.writeUInt32LE(record.length, this.pos);
     this.pos += 4;
     let done = Math.min(record.length, this.room());
@@ -88,9 +94,11 @@ export class PageWriter {
     return out;
   }
 
-  /** The last page, cut to its used length (a dataset always has one). */
-  finish(): Buffer {
-    return this.seal().subarray(0, this.pos);
+  /** The last page, cut to its used length (a dataset always has one), or whole when an index follows. */
+  finish(pad = false): Buffer {
+    this.firsts.push(this.first);
+    const page = this.seal();
+    return pad ? page : page.subarray(0, this.pos);
   }
 }
 

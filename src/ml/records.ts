@@ -8,6 +8,7 @@
 import { endianness } from 'node:os';
 import avro from 'avsc';
 import { FormatError, ValidationError } from '../errors.js';
+import { elements, resolveTensorShape } from './dtypes.js';
 
 export const DATASET_CONTENT_TYPE = 'training-records/1';
 
@@ -61,20 +62,12 @@ export interface DatasetInfo {
   nanPolicy: NanPolicy;
 }
 
+/** Shape of a record's inputs or targets: 1 to 16 dimensions. */
 export function resolveShape(value: unknown, field: string): number[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 16) throw new ValidationError(field, 'expected an array of 1 to 16 dimensions');
-  const dims: number[] = [];
-  for (const d of value as unknown[]) {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) throw new ValidationError(field, `dimension ${String(d)} is not a non-negative whole number`);
-    dims.push(d);
-  }
-  if (!Number.isSafeInteger(elements(dims))) throw new ValidationError(field, `[${dims.join(', ')}] has too many elements`);
-  return dims;
+  return resolveTensorShape(value, field, 1);
 }
 
-export function elements(shape: readonly number[]): number {
-  return shape.reduce((n, d) => n * d, 1);
-}
+export { elements };
 
 export function resolveNanPolicy(value: unknown, fallback: NanPolicy): NanPolicy {
   if (value === undefined) return fallback;

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { WritableStream } from 'node:stream/web';
-import { pack, throwIfAborted, type PackReport } from '../api.js';
+import { endFailed, pack, throwIfAborted, type PackReport } from '../api.js';
 import { runProcess, type ProcessItem, type ProcessOutcome } from '../engine/main/process.js';
 import { processPlan } from '../engine/main/process-raw.js';
 import { Run } from '../engine/main/run.js';
@@ -45,6 +45,8 @@ export interface ProcessReport {
   chunks: number;
   /** Input bytes the function was called on. */
   bytes: number;
+  /** Input bytes read: the raw input's, or the container's. */
+  storedBytes: number;
   /** Chunks whose call returned something, and the bytes of those results that were bytes. */
   results: number;
   resultBytes: number;
@@ -84,7 +86,7 @@ async function* processBatches(
   const tracker = observeRun('process', options.onProgress);
   let finished = false;
   const input = await openSource(source).catch((err: unknown) => {
-    tracker.failed();
+    endFailed(tracker, err, options.signal);
     throw err;
   });
   try {
@@ -96,6 +98,7 @@ async function* processBatches(
       export: cfg.call.name,
       chunks: outcome.chunks,
       bytes: outcome.bytes,
+      storedBytes: outcome.inputBytes,
       results: outcome.results,
       resultBytes: outcome.resultBytes,
       chunkSize: outcome.input === 'raw' ? cfg.cut.chunkSize : null,
@@ -106,12 +109,12 @@ async function* processBatches(
       resilience: outcome.resilience,
       durationMs: performance.now() - t0,
     };
-    tracker.done({ ...report, storedBytes: outcome.inputBytes });
+    tracker.done(report);
     finished = true;
     onReport?.(report);
     return report;
   } catch (err) {
-    tracker.failed();
+    endFailed(tracker, err, options.signal);
     finished = true;
     throw err;
   } finally {

@@ -12,12 +12,34 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock: Date.now() and Node's timers. */
+/** Longest delay one Node timer keeps: longer ones fire after 1 ms (with a warning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A wait longer than one Node timer allows, as a chain of timers; `current` is the one running. */
+class LongTimer {
+  current: ReturnType<typeof setTimeout>;
+  private unrefd = false;
+  constructor(fn: () => void, ms: number) {
+    const step = (left: number): ReturnType<typeof setTimeout> => {
+      const t = left > MAX_TIMER_MS ? setTimeout(() => (this.current = step(left - MAX_TIMER_MS)), MAX_TIMER_MS) : setTimeout(fn, left);
+      if (this.unrefd) t.unref();
+      return t;
+    };
+    this.current = step(ms);
+  }
+  unref(): this {
+    this.unrefd = true;
+    this.current.unref();
+    return this;
+  }
+}
+
+/** The real clock: Date.now() and Node's timers (waits past 2^31-1 ms chained, so every duration means what it says). */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  setTimeout: (fn, ms) => (ms > MAX_TIMER_MS ? new LongTimer(fn, ms) : setTimeout(fn, ms)),
   clearTimeout: (handle) => {
-    clearTimeout(handle as ReturnType<typeof setTimeout>);
+    clearTimeout(handle instanceof LongTimer ? handle.current : (handle as ReturnType<typeof setTimeout>));
   },
 };
 

@@ -67,6 +67,7 @@ export class EngineStream<R> extends Duplex {
   private readonly ctl = new AbortController();
   private started = false;
   private startRun: () => void = () => undefined;
+  private cancelReport: (err: Error) => void = () => undefined;
   private finalCallback: Callback | undefined;
   private pendingPush: (() => void) | undefined;
   private readonly pieceSize: number;
@@ -90,6 +91,8 @@ export class EngineStream<R> extends Duplex {
     // The run destroys its sink when it fails; that failure reaches us as the run's rejection.
     out.on('error', () => undefined);
     this.report = new Promise<R>((resolve, reject) => {
+      // Destroyed before the run started: the report settles all the same.
+      this.cancelReport = reject;
       this.startRun = () => {
         run(this.inbox, out, this.ctl.signal).then(
           (report) => {
@@ -153,6 +156,8 @@ export class EngineStream<R> extends Duplex {
     if (!this.ctl.signal.aborted) this.ctl.abort(err ?? new AbortError('stream destroyed'));
     // Let the run remove its partial state before the stream reports closed.
     if (!this.started) {
+      this.started = true;
+      this.cancelReport(new AbortError('stream destroyed before it started', { cause: err ?? undefined }));
       callback(err);
       return;
     }

@@ -19,7 +19,7 @@ describe('bench compare', () => {
     if (openssl !== undefined) symlinkSync(openssl, `${bin}/openssl`);
     const json = tmp.path('compare.json');
     const t0 = performance.now();
-    const r = await runCli(['bench', 'compare', '--quick', '--size', '8MiB', '--runs', '1', '--chunk-size', '256KiB', '--json', json], undefined, { PATH: bin });
+    const r = await runCli(['bench', 'compare', '--quick', '--size', '8MiB', '--runs', '1', '--chunk-size', '256KiB', '--json-out', json], undefined, { PATH: bin });
     const seconds = (performance.now() - t0) / 1000;
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -14,7 +14,7 @@ describe('bench sweep', () => {
   it('measures each point and writes JSON and a self-contained HTML report', async () => {
     const json = tmp.path('sweep.json');
     const html = tmp.path('sweep.html');
-    const r = await runCli(['bench', 'sweep', '--size', '4MiB', '--runs', '1', '--workers', '1', '--chunk-size', '64KiB,1MiB', '--codec', 'lz4', '--profile', 'text', '--rss-sizes', '2MiB,4MiB', '--json', json, '--html', html]);
+    const r = await runCli(['bench', 'sweep', '--size', '4MiB', '--runs', '1', '--workers', '1', '--chunk-size', '64KiB,1MiB', '--codec', 'lz4', '--profile', 'text', '--rss-sizes', '2MiB,4MiB', '--json-out', json, '--html', html]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const result = JSON.parse(readFileSync(json, 'utf8')) as SweepResult;

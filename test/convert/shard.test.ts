@@ -2,10 +2,10 @@
 // as written (with the environment those systems set): the shards cover the
 // set exactly once, and merge finds what is missing or done twice.
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convert, mergeManifests, shardOf } from '../../dist/index.js';
+import { assignShards, convert, mergeManifests, shardOf } from '../../dist/index.js';
 import { CLI, ROOT, runCli, tempDir } from '../helpers/fixtures.js';
 import { doneLines, makeTree, manifestLines, treeDigests } from './tree.js';
 
@@ -21,9 +21,9 @@ afterAll(() => tmp.cleanup());
 const shardManifest = (out: string, k: number, n: number): string => join(out, `.hivestream-manifest.shard-${k}-of-${n}.jsonl`);
 
 describe('shards', () => {
-  it('two shards, run at once into one folder, cover the set exactly once', async () => {
+  it('two path-hashed shards, run at once into one folder, cover the set exactly once', async () => {
     const out = tmp.path('two');
-    const reports = await Promise.all([0, 1].map((index) => convert({ inputs: [IN], outDir: out, to: 'hvs', workers: 1, shard: { index, count: 2 } })));
+    const reports = await Promise.all([0, 1].map((index) => convert({ inputs: [IN], outDir: out, to: 'hvs', workers: 1, shard: { index, count: 2 }, balance: 'path' })));
     expect(reports.map((r) => r.manifest)).toEqual([shardManifest(out, 0, 2), shardManifest(out, 1, 2)].map((p) => realpathSync(p)));
     const [s0 = [], s1 = []] = [0, 1].map((k) => doneLines(shardManifest(out, k, 2)).map((l) => l.input));
     expect([...s0, ...s1].sort()).toEqual(rels);
@@ -77,14 +77,19 @@ describe('the batch-system examples in docs/CONVERT.md', () => {
     const results = await Promise.all(
       Array.from({ length: completions }, (_, i) => run('hivestream', k8sArgs(job), { PATH: PATH(), JOB_COMPLETION_INDEX: String(i), HIVESTREAM_SHARD_COUNT: count ?? '' })),
     );
-    expect(results.map((r) => [r.code, r.out])).toEqual(results.map(() => [0, '']));
+    // --quiet --progress=plain: only the progress lines for the pod's log.
+    expect(results.map((r) => [r.code, /^(converting: .*\n)+$/.test(r.out)])).toEqual(results.map(() => [0, true]));
 
     const byShard = [0, 1, 2, 3].map((k) => doneLines(shardManifest(K8S, k, 4)).map((l) => l.input));
     expect(byShard.flat().sort()).toEqual(rels);
+    // Size-balanced (the default): each shard did exactly what the assignment from the tree's sizes gives it.
+    const sized = rels.map((rel) => ({ rel, size: statSync(join(IN, rel)).size }));
+    const plan = assignShards(sized, 4, 'size');
     byShard.forEach((inputs, k) => {
       expect(inputs.length).toBeGreaterThan(5);
-      for (const r of inputs) expect(shardOf(r, 4)).toBe(k);
+      expect(inputs.sort()).toEqual(sized.filter((_, i) => plan.shardOf[i] === k).map((f) => f.rel));
     });
+    expect(manifestLines(shardManifest(K8S, 0, 4))[0]).toMatchObject({ balance: 'size', shardBytes: plan.shardBytes, assignmentSha256: plan.sha256 });
     expect([...treeDigests(K8S).keys()].sort()).toEqual(rels.map((r) => `${r}.hvs`).sort());
     expect(manifestLines(shardManifest(K8S, 2, 4))[0]).toMatchObject({ kind: 'job', shard: { index: 2, count: 4 }, jobFiles: rels.length, shardFiles: byShard[2]?.length });
   });
@@ -136,13 +141,14 @@ describe('the batch-system examples in docs/CONVERT.md', () => {
     const array = /#SBATCH --array=(\d+)-(\d+)/.exec(script ?? '');
     const [min, max] = [Number(array?.[1]), Number(array?.[2])];
     writeFileSync(tmp.path('convert.sbatch'), script ?? '');
-    const env = { PATH: PATH(), IN, OUT: tmp.path('slurm'), SLURM_ARRAY_TASK_COUNT: String(max - min + 1), SLURM_ARRAY_TASK_MIN: String(min), SLURM_CPUS_PER_TASK: '1' };
+    // IMAGE_RUN empty: hivestream from PATH rather than through Apptainer.
+    const env = { PATH: PATH(), IN, OUT: tmp.path('slurm'), IMAGE_RUN: '', SLURM_ARRAY_TASK_COUNT: String(max - min + 1), SLURM_ARRAY_TASK_MIN: String(min), SLURM_CPUS_PER_TASK: '1' };
     const results = await Promise.all(
       Array.from({ length: max - min + 1 }, (_, i) => run('bash', [tmp.path('convert.sbatch')], { ...env, SLURM_ARRAY_TASK_ID: String(min + i) })),
     );
-    expect(results.map((r) => [r.code, r.out])).toEqual(results.map(() => [0, '']));
+    expect(results.map((r) => [r.code, /^(converting: .*\n)+$/.test(r.out)])).toEqual(results.map(() => [0, true]));
     const wrap = /--wrap '([^']+)'/.exec(submit ?? '')?.[1];
-    expect(wrap).toMatch(/^hivestream manifest merge /);
+    expect(wrap).toMatch(/^\$IMAGE_RUN hivestream manifest merge /);
     const m = await run('bash', ['-c', wrap ?? 'false'], env);
     expect(m.code).toBe(0);
     expect(manifestLines(join(tmp.path('slurm'), 'manifest.jsonl'))).toHaveLength(rels.length + 1);

@@ -77,7 +77,7 @@ export function treeStats(root: string): Map<string, string> {
 
 /** Names anywhere under root that look like the sink's temporary files. */
 export function partials(root: string): string[] {
-  return [...treeDigests(root).keys()].filter((r) => /(^|\/)\.[^/]+\.[0-9a-f]{12}\.partial$/.test(r));
+  return [...treeDigests(root).keys()].filter((r) => /(^|\/)\.[^/]+\.[0-9a-f]{8}-\d+-[0-9a-z]+-[0-9a-f]{8}\.partial$/.test(r));
 }
 
 /** The root digest hivestream computes: SHA-256 over the chunk digests in order. */
@@ -105,7 +105,10 @@ export interface ManifestFileLine {
 /** Every line of a manifest (file lines typed loosely: tests check the fields they need). */
 export function manifestLines(path: string): ManifestFileLine[] {
   if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
+  const text = readFileSync(path, 'utf8');
+  // A line still being appended (read mid-write) is torn: only complete lines count, as for the reader.
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as ManifestFileLine);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ManifestError, ValidationError, outputName, parseShard, shardOf } from '../../dist/index.js';
 import { parseManifest } from '../../dist/convert/manifest.js';
 import { checkRelative, outputPath } from '../../dist/convert/paths.js';
-import { batchProgress, formatBatchProgress } from '../../dist/cli/batch-progress.js';
 
 describe('shards', () => {
   it('hash the relative POSIX path: first 4 bytes of SHA-256, big-endian, mod n (pinned values)', () => {
@@ -80,29 +79,5 @@ describe('manifest parsing', () => {
     expect(() => parseManifest(`${job}\nnot json\n${done}\n`, 'm.jsonl')).toThrow(ManifestError);
     expect(() => parseManifest(`${job}\nnot json\n${done}\n`, 'm.jsonl')).toThrow(/manifest m\.jsonl: line 2 is not JSON/);
     expect(() => parseManifest(`${job}\n{"kind":"file","input":"a","output":"b","op":"pack","status":"maybe"}\n`, 'm')).toThrow(/unknown status/);
-  });
-});
-
-describe('progress line', () => {
-  it('shows files done of total, bytes, MB/s and ETA', () => {
-    const line = formatBatchProgress({ filesDone: 12, filesTotal: 300, bytesDone: 50e6, bytesTotal: 150e6, elapsedMs: 2000 });
-    expect(line).toBe('files 12/300, 47.7 MiB of 143 MiB, 25.0 MB/s, ETA 4s');
-    expect(formatBatchProgress({ filesDone: 0, filesTotal: 3, bytesDone: 0, bytesTotal: 10, elapsedMs: 0 })).toMatch(/ETA \?$/);
-    expect(formatBatchProgress({ filesDone: 1, filesTotal: 3, bytesDone: 1e6, bytesTotal: 400e6, elapsedMs: 1000 })).toMatch(/ETA 6m39s$/);
-  });
-});
-
-describe('progress display', () => {
-  it('draws on a terminal only, and clears its line at the end', () => {
-    const written: string[] = [];
-    const tty = { isTTY: true, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
-    const p = batchProgress(tty, true);
-    const progress = { filesDone: 2, filesTotal: 2, bytesDone: 10, bytesTotal: 10, elapsedMs: 5 };
-    p.onEvent?.({ type: 'finish', entry: { rel: 'a', path: '/a', output: 'a.hvs', op: 'pack' }, line: { kind: 'file', input: 'a', output: 'a.hvs', op: 'pack', status: 'done', at: '' }, progress });
-    p.done();
-    expect(written).toEqual(['\r\x1b[Kconverting: files 2/2, 10 B of 10 B, 0.0 MB/s, ETA 0s', '\r\x1b[K']);
-    const pipe = { isTTY: false, write: (s: string) => written.push(s) } as unknown as NodeJS.WriteStream;
-    expect(batchProgress(pipe, true).onEvent).toBeUndefined();
-    expect(batchProgress(tty, false).onEvent).toBeUndefined();
   });
 });

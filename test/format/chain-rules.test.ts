@@ -74,6 +74,26 @@ describe.each(Object.keys(READERS))('chain rules: %s', (reader) => {
     await expect(read(write(records(), { headerDigestHex: () => 'ab'.repeat(32) }))).rejects.toMatchObject({ constructor: FormatError, field: 'header' });
   });
 
+  it('refuses metadata on a record that is not the final one', async () => {
+    const r = records();
+    const first = r[0];
+    if (first === undefined) throw new Error('no records');
+    first.metadata = [['note', 'x']];
+    await expect(read(write(r))).rejects.toMatchObject({ constructor: FormatError, field: 'metadata', sequence: 0 });
+  });
+
+  it('refuses an empty final chunk after full chunks', async () => {
+    const full = data.subarray(0, 3 * CHUNK);
+    const r = chunksOf(full, CHUNK);
+    for (const rec of r) rec.final = false;
+    r.push({ offset: full.length, data: new Uint8Array(0), final: true });
+    await expect(read(write(r))).rejects.toMatchObject({ constructor: FormatError, field: 'length', sequence: 3 });
+  });
+
+  it('accepts the empty final chunk of an empty stream', async () => {
+    await expect(read(write([{ offset: 0, data: new Uint8Array(0), final: true }]))).resolves.toBeDefined();
+  });
+
   it('notices a container without its final chunk', async () => {
     // Full chunks only: a short one would be refused as short first.
     const r = chunksOf(data.subarray(0, 3 * CHUNK), CHUNK);

@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { generate, type Profile } from '../../dist/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI = join(ROOT, 'dist/cli/main.js');
+// The command as it ships (the bundled bin of package.json).
+export const CLI = join(ROOT, 'dist/bin/hivestream.cjs');
 
 export function tempDir(prefix = 'hvs-test-'): { dir: string; path(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

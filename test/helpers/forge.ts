@@ -12,6 +12,8 @@ export interface ForgedRecord {
   final: boolean;
   /** Sequence number written (default: the record's index). */
   sequence?: number;
+  /** Extra metadata entries (on a final record: after the header digest). */
+  metadata?: Array<[string, string]>;
 }
 
 export interface ForgeOptions {
@@ -26,6 +28,24 @@ export interface ForgeOptions {
 
 const sha256 = (b: Uint8Array): Uint8Array => createHash('sha256').update(b).digest();
 
+/** The tail of a non-final record: final=false, root=null, then a metadata map (normally empty). */
+function plainTail(entries: Array<[string, string]>): Uint8Array {
+  const bytes: number[] = [0, 0];
+  const str = (t: string): void => {
+    const b = Buffer.from(t);
+    bytes.push(b.length * 2, ...b);
+  };
+  if (entries.length > 0) {
+    bytes.push(entries.length * 2);
+    for (const [k, v] of entries) {
+      str(k);
+      str(v);
+    }
+  }
+  bytes.push(0);
+  return Uint8Array.from(bytes);
+}
+
 export function forge(records: ForgedRecord[], o: ForgeOptions): Buffer {
   const { header, bytes } = createHeader({ chunkSize: o.chunkSize, boundary: o.boundary });
   const parts: Uint8Array[] = [bytes];
@@ -36,7 +56,8 @@ export function forge(records: ForgedRecord[], o: ForgeOptions): Buffer {
     const head = new Uint8Array(128);
     const headEnd = encodeHead(head, 0, { sequence: r.sequence ?? i, offset: r.offset, length: r.data.length, codec: 0, sha256: digest, storedLength: r.data.length });
     const root = o.root?.(digests) ?? sha256(Buffer.concat(digests));
-    const tail = encodeTail(r.final ? root : null, o.headerDigestHex?.(header.digestHex) ?? header.digestHex);
+    const headerHex = o.headerDigestHex?.(header.digestHex) ?? header.digestHex;
+    const tail = r.final ? encodeTail(root, headerHex, r.metadata ?? []) : plainTail(r.metadata ?? []);
     const prefix = new Uint8Array(20);
     const prefixEnd = encodeBlockPrefix(prefix, 0, headEnd + r.data.length + tail.length);
     parts.push(prefix.subarray(0, prefixEnd), head.subarray(0, headEnd), r.data, tail, header.sync);

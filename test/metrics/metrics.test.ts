@@ -39,6 +39,24 @@ describe('metrics()', () => {
     expect(after.slotsInUse).toBe(0);
   });
 
+  it('a run stopped by its AbortSignal counts as aborted, not failed', async () => {
+    const before = metrics();
+    const ctl = new AbortController();
+    // A source that stalls after its first chunk, so the run is surely in flight when aborted.
+    async function* slow(): AsyncGenerator<Uint8Array> {
+      yield data.subarray(0, 64 * 1024);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      ctl.abort(new Error('client went away'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      yield data.subarray(64 * 1024);
+    }
+    await expect(pack(slow(), new Writable({ write: (_c, _e, cb) => cb() }), { workers: 1, signal: ctl.signal })).rejects.toMatchObject({ code: 'E_ABORTED' });
+    const after = metrics();
+    expect(after.runs.pack.aborted - before.runs.pack.aborted).toBe(1);
+    expect(after.runs.pack.failed - before.runs.pack.failed).toBe(0);
+    expect(after.runs.active).toBe(0);
+  });
+
   it('shows slots in use and the active run while a slow sink holds the ring', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((r) => (release = r));
@@ -81,9 +99,15 @@ describe('prom-client adapter', () => {
       'hivestream_task_retries_total',
       'hivestream_runs_total{operation="pack",outcome="completed"}',
       'hivestream_breaker_state{state="closed"} 1',
+      'hivestream_engine_runs_inflight 0',
+      'hivestream_engine_runs_queued 0',
+      'hivestream_engine_run_limit',
+      'hivestream_engine_runs_rejected_total 0',
     ]) {
       expect(text).toContain(name);
     }
+    const limit = /^hivestream_engine_run_limit (\d+)$/m.exec(text);
+    expect(Number(limit?.[1])).toBeGreaterThanOrEqual(4);
     const bytesIn = /^hivestream_bytes_in_total (\d+)$/m.exec(text);
     expect(Number(bytesIn?.[1])).toBe(metrics().bytesIn);
     reg.unregister();

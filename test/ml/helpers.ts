@@ -1,6 +1,6 @@
 // Seeded training records and container helpers for the ML tests.
 import { readFileSync } from 'node:fs';
-import type { TrainingRecord } from '../../dist/index.js';
+import type { FieldSpec, TrainingRecord } from '../../dist/index.js';
 import { prng } from '../helpers/prng.js';
 
 /** Record `i` of a seeded dataset: the same values for the same (seed, i) on every run. */
@@ -48,3 +48,20 @@ export function flip(bytes: Uint8Array, at: number): Buffer {
 export function read(path: string): Buffer {
   return readFileSync(path);
 }
+
+/** The typed dataset of the typed-record tests. */
+export const FIELDS: FieldSpec[] = [
+  { name: 'tokens', dtype: 'int64', shape: [null] },
+  { name: 'features', dtype: 'float32', shape: [8] },
+  { name: 'label', dtype: 'int64' },
+  { name: 'source', dtype: 'string', optional: true },
+];
+
+/** Record i: 0 to 40 tokens, 8 features, a label past float32's exact range. */
+export function typed(i: number): Record<string, unknown> {
+  const next = prng(i + 7);
+  const tokens = BigInt64Array.from({ length: next() % 41 }, () => BigInt(next()) * 4096n);
+  const features = Float32Array.from({ length: 8 }, () => next() / 0x100000000);
+  return { tokens, features, label: BigInt(16777217 + i), source: i % 3 === 0 ? null : `doc-${i}` };
+}
+

@@ -44,6 +44,17 @@ describe('hivestream process', () => {
     expect(back.stdout.equals(shouted)).toBe(true);
   });
 
+  it('pack --boundary newline: record-aligned chunks, recorded in the header, restored exactly', async () => {
+    const packed = tmp.path('lines.hvs');
+    const p = await runCli(['pack', input, '-o', packed, '--boundary', 'newline', '-c', '4KiB', '--json']);
+    expect(p.code).toBe(0);
+    expect(JSON.parse(p.stdout.toString())).toMatchObject({ boundary: 10, bytes: data.length });
+    const i = await runCli(['inspect', packed, '--json']);
+    expect(JSON.parse(i.stdout.toString())).toMatchObject({ complete: true, metadata: { 'hivestream.boundary': '0a' } });
+    const u = await runCli(['unpack', packed, '-o', '-', '--quiet']);
+    expect(u.stdout.equals(data)).toBe(true);
+  });
+
   it('without an output: runs, drops the results, reports', async () => {
     const r = await runCli(['process', input, '-m', upper]);
     expect(r.code).toBe(0);
@@ -62,17 +73,17 @@ describe('hivestream process', () => {
     expect(readFileSync(out).equals(shouted)).toBe(true);
   });
 
-  it('the function throws: exit 21, the chunk and its offset named, no output left', async () => {
+  it('the function throws: exit 22, the chunk and its offset named, no output left', async () => {
     const out = tmp.path('never.txt');
     const r = await runCli(['process', input, '-m', faults, '-e', 'throws', '--params', '{"at":2,"echo":true}', '-c', '64KiB', '-o', out]);
-    expect(r.code).toBe(21);
+    expect(r.code).toBe(22);
     oneLine(r.stderr, /^hivestream: the function threw on chunk 2 \(stream offset 131072\): no good: chunk 2$/);
     expect(existsSync(out)).toBe(false);
   });
 
-  it('runs past --task-timeout: exit 21, a timeout named', async () => {
+  it('runs past --task-timeout: exit 22, a timeout named', async () => {
     const r = await runCli(['process', input, '-m', faults, '-e', 'slow', '--params', '{"at":1}', '-c', '64KiB', '--task-timeout', '150']);
-    expect(r.code).toBe(21);
+    expect(r.code).toBe(22);
     oneLine(r.stderr, /ran past its deadline on chunk 1 .*timed out after 150 ms/);
   });
 

@@ -42,7 +42,7 @@ describe('process: the function fails', () => {
   it('throws: ProcessError names the chunk and its offset, the error is its cause, nothing is retried', async () => {
     const err = await failure({ export: 'throws', params: { at: AT } });
     expect(err).toBeInstanceOf(ProcessError);
-    expect(err).toMatchObject({ code: 'E_PROCESS', exitCode: 21, sequence: AT, offset: OFFSET, reason: 'error', attempts: 1 });
+    expect(err).toMatchObject({ code: 'E_PROCESS', exitCode: 22, sequence: AT, offset: OFFSET, reason: 'error', attempts: 1 });
     const cause = (err as ProcessError).cause;
     expect(cause).toBeInstanceOf(Error);
     expect(cause).toMatchObject({ name: 'RangeError', message: `no good: chunk ${AT}`, code: 'E_MINE' });

@@ -6,7 +6,9 @@
 // and worker-side reads buy: no per-chunk allocation, no main-thread read,
 // no buffer transfer, batched tasks.
 //   node dist/bench/baselines/piscina-copy.js FILE [--lz4] [--chunk-size 1MiB] [--workers N]
+import { pathToFileURL } from 'node:url';
 import { createHash } from 'node:crypto';
+import { packageFile } from '../../util/package-root.js';
 import { open } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { Piscina } from 'piscina';
@@ -20,7 +22,7 @@ async function copyBaseline(a: BaselineArgs): Promise<object> {
   const backends = await resolveBackends({});
   const init: CopyInit = { backends, lz4: a.lz4 };
   const pool = new Piscina<Uint8Array, Uint8Array>({
-    filename: new URL('./copy-worker.js', import.meta.url).href,
+    filename: pathToFileURL(packageFile('dist/bench/baselines/copy-worker.js')).href,
     minThreads: a.workers,
     maxThreads: a.workers,
     workerData: init,

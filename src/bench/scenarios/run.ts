@@ -4,15 +4,16 @@
 // quoted:
 //   startup  `hivestream pack EMPTY -o /dev/null` against `node -e 0`
 //   small    library pack() of 64 KiB buffers with LZ4 from 1, 8 and 64
-//            concurrent callers, and node:crypto + write + rename (1 caller)
+//            concurrent callers to files (and 1 and 8 to a Writable), and
+//            node:crypto + write + rename (1 caller)
 //   service  the example ingestion service under 8 concurrent 64 KiB uploads
 //            against a bare node:crypto + write + rename server
 //   convert  `hivestream convert --lz4` of seeded trees (2000 files of
 //            16-128 KiB, 20000 of 4-16 KiB) against `xargs -P <cores> lz4 -1 -m`
 import { cp, mkdir, mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { packageFile } from '../../util/package-root.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeTree } from '../../datagen/tree.js';
 import { AbortError } from '../../errors.js';
 import { finishMachineInfo, machineInfo, type MachineInfo } from '../machine.js';
@@ -80,9 +81,9 @@ export interface ScenariosResult {
   scenarios: ScenarioResult[];
 }
 
-const DIST = fileURLToPath(new URL('../../', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const CLI = join(DIST, 'cli', 'main.js');
+const DIST = packageFile('dist');
+const ROOT = packageFile('');
+const CLI = packageFile('dist/bin/hivestream.cjs');
 
 /** Runs the contenders round-robin, `runs` rounds, starting one further along each round. */
 async function alternate(contenders: Contender[], runs: number, o: ScenarioOptions): Promise<ContenderRuns[]> {
@@ -156,8 +157,8 @@ async function startup(o: ScenarioOptions, work: string): Promise<ScenarioResult
 async function small(o: ScenarioOptions, work: string): Promise<ScenarioResult> {
   const script = join(DIST, 'bench', 'scenarios', 'small-calls.js');
   const calls = o.quick ? 1000 : 5000;
-  const c = (id: string, label: string, impl: string, callers: number, lz4: boolean): Contender =>
-    node(id, label, [script, '--impl', impl, '--callers', String(callers), '--calls', String(calls), '--size', String(64 * 1024), '--dir', join(work, id), ...(lz4 ? ['--lz4'] : [])], async () => {
+  const c = (id: string, label: string, impl: string, callers: number, lz4: boolean, sink = 'file'): Contender =>
+    node(id, label, [script, '--impl', impl, '--callers', String(callers), '--calls', String(calls), '--size', String(64 * 1024), '--dir', join(work, id), '--sink', sink, ...(lz4 ? ['--lz4'] : [])], async () => {
       await rm(join(work, id), { recursive: true, force: true });
       await mkdir(join(work, id), { recursive: true });
     });
@@ -167,6 +168,8 @@ async function small(o: ScenarioOptions, work: string): Promise<ScenarioResult> 
       c('hs-8', 'pack(), 8 callers, LZ4', 'hivestream', 8, true),
       c('hs-64', 'pack(), 64 callers, LZ4', 'hivestream', 64, true),
       c('crypto-1', 'node:crypto SHA-256 + write + rename, 1 caller', 'baseline', 1, false),
+      c('hs-1-mem', 'pack() to a Writable, 1 caller, LZ4', 'hivestream', 1, true, 'memory'),
+      c('hs-8-mem', 'pack() to a Writable, 8 callers, LZ4', 'hivestream', 8, true, 'memory'),
     ],
     o.runs,
     o,
@@ -177,7 +180,9 @@ async function small(o: ScenarioOptions, work: string): Promise<ScenarioResult> 
     name: 'small',
     contenders: runs,
     checks: [
-      check('sequential pack(): ms per call', per('hs-1', 'msPerCall'), { max: 0.2 }),
+      check('sequential pack() to a file: ms per call', per('hs-1', 'msPerCall'), { max: 0.2 }),
+      check('sequential pack() to a Writable (no file system): ms per call', per('hs-1-mem', 'msPerCall'), { max: 0.2 }),
+      check('8 callers to a Writable: calls/s over 1 caller', rate('hs-8-mem') / rate('hs-1-mem'), { min: 2 }),
       check('8 callers: calls/s over 1 caller', rate('hs-8') / rate('hs-1'), { min: 2 }),
       check('64 callers: calls/s over 1 caller', rate('hs-64') / rate('hs-1'), { min: 2 }),
       check('8 callers: p99 latency, ms', per('hs-8', 'p99Ms'), { max: 5 }),

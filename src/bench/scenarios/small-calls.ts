@@ -3,11 +3,12 @@
 // the same work done the plain way (node:crypto SHA-256 + write + rename).
 // Prints one JSON line: time per call, latency percentiles, peak threads
 // and RSS of this process.
-//   node dist/bench/scenarios/small-calls.js --impl hivestream|baseline --callers 8 --calls 4000 --size 65536 --dir DIR [--lz4]
+//   node dist/bench/scenarios/small-calls.js --impl hivestream|baseline --callers 8 --calls 4000 --size 65536 --dir DIR [--lz4] [--sink file|memory]
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { pack } from '../../api.js';
 import { closeIdlePools } from '../../engine/main/engine.js';
@@ -21,7 +22,7 @@ function status(field: string): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { impl: { type: 'string' }, callers: { type: 'string' }, calls: { type: 'string' }, size: { type: 'string' }, dir: { type: 'string' }, lz4: { type: 'boolean' } },
+    options: { impl: { type: 'string' }, callers: { type: 'string' }, calls: { type: 'string' }, size: { type: 'string' }, dir: { type: 'string' }, lz4: { type: 'boolean' }, sink: { type: 'string' } },
   });
   const callers = Number(values.callers ?? '1');
   const calls = Number(values.calls ?? '2000');
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
     const data = payloads[i % payloads.length] ?? new Uint8Array(0);
     const out = join(dir, `o${i % (callers * 4)}`);
     if (impl === 'hivestream') {
-      await pack(data, out, { compression: values.lz4 === true ? 'lz4' : 'none' });
+      // --sink memory: the engine's own cost, without the file system's.
+      const sink = values.sink === 'memory' ? new Writable({ write: (_c, _e, cb) => cb() }) : out;
+      await pack(data, sink, { compression: values.lz4 === true ? 'lz4' : 'none' });
     } else {
       // The plain way: digest, write a temporary file, rename it into place.
       const digest = createHash('sha256').update(data).digest();

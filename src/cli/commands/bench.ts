@@ -1,5 +1,6 @@
 // bench: the end-to-end comparison with peer tools (compare) and the
-// capacity sweep (sweep). Results print as text; --json and --html write files.
+// capacity sweep (sweep). Results print as text, or as JSON with --json;
+// --json-out and --html write files.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PROFILES, type Profile } from '../../util/profiles.js';
@@ -35,6 +36,15 @@ async function save(path: string | undefined, text: string, ctx: CommandContext)
   await writeFile(path, text);
 }
 
+/** --json: the result as JSON on stdout instead of the table; --json-out FILE: also into a file ('-': stdout). */
+async function report(args: ParsedArgs, ctx: CommandContext, result: unknown, table: string): Promise<void> {
+  const text = JSON.stringify(result, null, 2) + '\n';
+  if (flag(args, 'json')) ctx.stdout.write(text);
+  else ctx.stdout.write(table);
+  const out = str(args, 'json-out');
+  if (out !== undefined && !(out === '-' && flag(args, 'json'))) await save(out, text, ctx);
+}
+
 function progress(args: ParsedArgs, ctx: CommandContext): ((line: string) => void) | undefined {
   return flag(args, 'verbose') || ctx.stderr.isTTY === true ? (line) => ctx.stderr.write(line + '\n') : undefined;
 }
@@ -52,9 +62,7 @@ async function scenarios(args: ParsedArgs, ctx: CommandContext, which: string): 
     log: progress(args, ctx),
     signal: ctx.signal,
   });
-  const json = str(args, 'json');
-  if (json !== '-') ctx.stdout.write(scenariosText(result));
-  await save(json, JSON.stringify(result, null, 2) + '\n', ctx);
+  await report(args, ctx, result, scenariosText(result));
   return result.scenarios.some((s) => s.contenders.some((c) => c.status === 'failed')) ? 1 : 0;
 }
 
@@ -76,9 +84,7 @@ async function compare(args: ParsedArgs, ctx: CommandContext): Promise<number> {
     log: progress(args, ctx),
     signal: ctx.signal,
   });
-  const json = str(args, 'json');
-  if (json !== '-') ctx.stdout.write(compareText(result));
-  await save(json, JSON.stringify(result, null, 2) + '\n', ctx);
+  await report(args, ctx, result, compareText(result));
   return result.contenders.some((c) => c.status === 'failed') ? 1 : 0;
 }
 
@@ -101,9 +107,7 @@ async function sweep(args: ParsedArgs, ctx: CommandContext): Promise<number> {
     log: progress(args, ctx),
     signal: ctx.signal,
   });
-  const json = str(args, 'json');
-  if (json !== '-') ctx.stdout.write(sweepText(result));
-  await save(json, JSON.stringify(result, null, 2) + '\n', ctx);
+  await report(args, ctx, result, sweepText(result));
   await save(str(args, 'html'), sweepHtml(result), ctx);
   return 0;
 }
@@ -137,7 +141,8 @@ Options:
   -w, --workers <list>     worker count(s) (compare: one, default: available parallelism)
       --codec <list>       sweep: none, lz4 (default both)
       --rss-sizes <list>   sweep: input sizes for the peak-RSS series (default 256MiB,1GiB,4GiB)
-      --json <file|->      write the result as JSON ('-': to stdout, instead of the table)
+      --json               print the result as JSON on stdout instead of the table
+      --json-out <file>    also write the result as JSON into a file
       --html <file>        sweep: write a self-contained HTML report with charts
       --verbose            progress lines on stderr (default when stderr is a terminal)`,
   options: {
@@ -150,14 +155,17 @@ Options:
     workers: { type: 'string', short: 'w' },
     codec: { type: 'string' },
     'rss-sizes': { type: 'string' },
-    json: { type: 'string' },
+    json: { type: 'boolean' },
+    'json-out': { type: 'string' },
     html: { type: 'string' },
     verbose: { type: 'boolean' },
     scenario: { type: 'string' },
   },
-  positionals: [1, 1],
+  // Two, so that the old form `--json FILE` gets a hint rather than a bare error.
+  positionals: [1, 2],
   async run(args, ctx) {
     const sub = args.positionals[0];
+    if (args.positionals.length > 1) throw new UsageError('bench', `unexpected argument ${JSON.stringify(args.positionals[1])}${flag(args, 'json') ? ' (--json takes no value: --json-out FILE writes a file)' : ''}`);
     if (sub === 'compare') return await compare(args, ctx);
     if (sub === 'sweep') return await sweep(args, ctx);
     throw new UsageError('bench', `unknown benchmark ${JSON.stringify(sub)}: use compare or sweep`);

@@ -2,9 +2,11 @@
 // manifest, --resume and --shard. See docs/CONVERT.md.
 import { convert } from '../../convert/run.js';
 import { parseShard } from '../../convert/shard.js';
+import { parseBalance } from '../../convert/balance.js';
 import { AbortError, BatchIncompleteError, ValidationError } from '../../errors.js';
 import { flag, int, JSON_OPTION, QUIET_OPTION, str, useWorkers, WORKERS_OPTION, type Command } from '../command.js';
-import { batchProgress } from '../batch-progress.js';
+import { attachReport, failureOf } from '../failure.js';
+import { PROGRESS_HELP, PROGRESS_OPTIONS, progressReporter, resolveProgress, type ProgressSample } from '../progress.js';
 import { convertText } from '../batch-report.js';
 
 export const convertCommand: Command = {
@@ -35,10 +37,15 @@ Options:
       --shard <k/n|auto>   convert only shard k (0-based) of n; auto reads
                            JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID, and
                            HIVESTREAM_SHARD_COUNT or SLURM_ARRAY_TASK_COUNT
+      --balance <size|path>  how files are split into shards: size (default:
+                           nearly equal bytes per shard, from the sizes of the
+                           whole tree) or path (a hash of each path: stable
+                           when the tree changes, blind to sizes)
       --keep-going         continue past failing files (default: stop starting new ones)
-      --fsync              flush every output to disk before renaming it into place
-      --json               print the summary as JSON
+      --fsync              flush every output to disk before renaming it into place, and its folder after
+      --json               print the summary as JSON (a failure as {"error": {...}})
   -q, --quiet              no progress line, no summary
+${PROGRESS_HELP}
 
 Exit codes: 0 every file converted (or already done), 15 some files failed,
 2 bad arguments or settings that differ from the manifest's job,
@@ -54,11 +61,13 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
     restart: { type: 'boolean' },
     manifest: { type: 'string' },
     shard: { type: 'string' },
+    balance: { type: 'string' },
     'keep-going': { type: 'boolean' },
     fsync: { type: 'boolean' },
     ...WORKERS_OPTION,
     ...JSON_OPTION,
     ...QUIET_OPTION,
+    ...PROGRESS_OPTIONS,
   },
   positionals: [1, Number.POSITIVE_INFINITY],
   async run(args, ctx) {
@@ -73,7 +82,9 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
     const json = flag(args, 'json');
     const quiet = flag(args, 'quiet');
     await useWorkers(args);
-    const progress = batchProgress(ctx.stderr, !quiet);
+    const settings = resolveProgress(args, ctx.stderr);
+    const progress = progressReporter('convert', 'converting', settings, ctx.stderr);
+    let last: ProgressSample | undefined;
     let report;
     try {
       report = await convert({
@@ -88,25 +99,34 @@ Exit codes: 0 every file converted (or already done), 15 some files failed,
         restart: flag(args, 'restart'),
         manifest: str(args, 'manifest'),
         shard: shardText === undefined ? undefined : parseShard(shardText),
+        balance: parseBalance(str(args, 'balance')),
         keepGoing: flag(args, 'keep-going'),
         durable: flag(args, 'fsync'),
         signal: ctx.signal,
-        onEvent: progress.onEvent,
+        onEvent:
+          settings.mode === 'none'
+            ? undefined
+            : (e) => {
+                last = e.progress;
+                progress.update(last);
+              },
       });
-    } finally {
-      progress.done();
+    } catch (err) {
+      progress.end(last, failureOf(err));
+      throw err;
     }
-    if (json) ctx.stdout.write(JSON.stringify(report) + '\n');
-    else if (!quiet) ctx.stdout.write(convertText(report));
     const f = report.files;
-    if (report.interrupted) {
-      throw new AbortError(`interrupted: ${f.converted} files converted, ${f.remaining} left; run the same command with --resume to finish`);
-    }
     const first = report.failures[0];
-    if (first !== undefined) {
-      const stopped = f.remaining > 0 ? `; stopped after the first failure (--keep-going continues past failures), ${f.remaining} not started` : '';
-      throw new BatchIncompleteError(`${f.failed} of ${f.total} files failed${stopped}; first: ${first.input}: ${first.message}`);
-    }
+    const stopped = f.remaining > 0 ? `; stopped after the first failure (--keep-going continues past failures), ${f.remaining} not started` : '';
+    const failure = report.interrupted
+      ? new AbortError(`interrupted: ${f.converted} files converted, ${f.remaining} left; run the same command with --resume to finish`)
+      : first !== undefined
+        ? new BatchIncompleteError(`${f.failed} of ${f.total} files failed${stopped}; first: ${first.input}: ${first.message}`)
+        : undefined;
+    progress.end(last ?? { bytesDone: 0, bytesTotal: 0, elapsedMs: report.durationMs, filesDone: 0, filesTotal: 0 }, failure === undefined ? undefined : failureOf(failure));
+    if (!quiet && !json) ctx.stdout.write(convertText(report));
+    if (failure !== undefined) throw json ? attachReport(failure, report) : failure;
+    if (json) ctx.stdout.write(JSON.stringify(report) + '\n');
     return 0;
   },
 };

@@ -3,7 +3,7 @@ import { generate } from '../../datagen/generate.js';
 import { PROFILES, type Profile } from '../../util/profiles.js';
 import { AbortError, ValidationError } from '../../errors.js';
 import { openSink, type Sink } from '../../io/sink.js';
-import { int, size, str, type Command, type ParsedArgs } from '../command.js';
+import { flag, int, JSON_OPTION, size, str, type Command, type CommandContext, type ParsedArgs } from '../command.js';
 import { writeTree } from '../../datagen/tree.js';
 
 export const genCommand: Command = {
@@ -26,7 +26,8 @@ Options:
       --size <n>         bytes: 1GiB, 256MiB, 100000, ...
       --files <n>        write a tree of n files (with --min-size and --max-size)
       --profile <name>   ${PROFILES.join(' | ')} (default mixed)
-      --seed <n>         generator seed (default 1)`,
+      --seed <n>         generator seed (default 1)
+      --json             print what was written as JSON (on stderr when -o -)`,
   options: {
     output: { type: 'string', short: 'o' },
     size: { type: 'string' },
@@ -35,17 +36,20 @@ Options:
     'max-size': { type: 'string' },
     profile: { type: 'string' },
     seed: { type: 'string' },
+    ...JSON_OPTION,
   },
   positionals: [0, 0],
   async run(args, ctx) {
     const files = int(args, 'files');
-    if (files !== undefined) return tree(args, files);
+    if (files !== undefined) return tree(args, ctx, files);
     const bytes = size(args, 'size');
     if (bytes === undefined) throw new ValidationError('--size', 'missing: gen needs --size <n>');
     const o = str(args, 'output');
     if (o === undefined) throw new ValidationError('--output', 'missing: gen needs -o <file> or -o - for standard output');
     if (o === '-' && ctx.stdout.isTTY === true) throw new ValidationError('--output', 'refusing to write binary data to a terminal; redirect standard output or name a file');
-    const blocks = generate({ profile: (str(args, 'profile') ?? 'mixed') as Profile, size: bytes, seed: int(args, 'seed') ?? 1 });
+    const profile = (str(args, 'profile') ?? 'mixed') as Profile;
+    const seed = int(args, 'seed') ?? 1;
+    const blocks = generate({ profile, size: bytes, seed });
     // The first block is made before the output is opened: the options are checked then.
     const first = blocks.next();
     const sink: Sink = await openSink(o === '-' ? ctx.stdout : o);
@@ -62,11 +66,12 @@ Options:
       await sink.abort(err);
       throw err;
     }
+    if (flag(args, 'json')) (o === '-' ? ctx.stderr : ctx.stdout).write(JSON.stringify({ operation: 'gen', output: o === '-' ? null : o, bytes, profile, seed }) + '\n');
     return 0;
   },
 };
 
-async function tree(args: ParsedArgs, files: number): Promise<number> {
+async function tree(args: ParsedArgs, ctx: CommandContext, files: number): Promise<number> {
   const dir = str(args, 'output');
   if (dir === undefined || dir === '-') throw new ValidationError('--output', 'gen --files needs -o <folder>');
   const minSize = size(args, 'min-size');
@@ -74,6 +79,8 @@ async function tree(args: ParsedArgs, files: number): Promise<number> {
   if (minSize === undefined || maxSize === undefined) throw new ValidationError('--min-size', 'gen --files needs --min-size and --max-size');
   const profile = (str(args, 'profile') ?? 'text') as Profile;
   if (!PROFILES.includes(profile)) throw new ValidationError('--profile', `${profile} is not one of ${PROFILES.join(', ')}`);
-  await writeTree(dir, { files, minSize, maxSize, profile, seed: int(args, 'seed') ?? 1 });
+  const seed = int(args, 'seed') ?? 1;
+  const summary = await writeTree(dir, { files, minSize, maxSize, profile, seed });
+  if (flag(args, 'json')) ctx.stdout.write(JSON.stringify({ operation: 'gen', output: dir, ...summary, profile, seed }) + '\n');
   return 0;
 }

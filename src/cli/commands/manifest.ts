@@ -3,6 +3,7 @@ import { mergeManifests } from '../../convert/merge.js';
 import { BatchIncompleteError } from '../../errors.js';
 import { UsageError, flag, JSON_OPTION, str, type Command } from '../command.js';
 import { mergeText } from '../batch-report.js';
+import { attachReport } from '../failure.js';
 
 export const manifestCommand: Command = {
   name: 'manifest',
@@ -18,14 +19,16 @@ Options:
   -o, --output <file>      write the merged manifest here
       --expect <dir>       the job's input folder: name the missing files
                            (without it, only their number is known)
-      --json               print the report as JSON`,
+      --json               print the report as JSON (when incomplete: inside
+                           {"error": {..., "report": {...}}})`,
   options: { output: { type: 'string', short: 'o' }, expect: { type: 'string' }, ...JSON_OPTION },
   positionals: [2, Number.POSITIVE_INFINITY],
   async run(args, ctx) {
     const [sub, ...manifests] = args.positionals;
     if (sub !== 'merge') throw new UsageError('manifest', `unknown subcommand ${JSON.stringify(sub)}; the subcommand is merge`);
     const report = await mergeManifests({ manifests, expect: str(args, 'expect'), output: str(args, 'output') });
-    ctx.stdout.write(flag(args, 'json') ? JSON.stringify(report) + '\n' : mergeText(report));
+    const json = flag(args, 'json');
+    if (!json) ctx.stdout.write(mergeText(report));
     if (!report.ok) {
       const f = report.files;
       const parts = [
@@ -34,8 +37,10 @@ Options:
         f.failed > 0 ? `${f.failed} failed` : '',
         f.duplicated > 0 ? `${f.duplicated} done twice` : '',
       ].filter((p) => p !== '');
-      throw new BatchIncompleteError(`the job is incomplete: ${parts.join(', ')}`);
+      const failure = new BatchIncompleteError(`the job is incomplete: ${parts.join(', ')}`);
+      throw json ? attachReport(failure, report) : failure;
     }
+    if (json) ctx.stdout.write(JSON.stringify(report) + '\n');
     return 0;
   },
 };

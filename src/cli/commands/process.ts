@@ -2,9 +2,10 @@
 import { processStream, processTo, type ProcessOptions, type ProcessToReport } from '../../process/api.js';
 import { ValidationError } from '../../errors.js';
 import { resolveCompression, type Boundary } from '../../options.js';
-import { flag, str, type Command, type CommandContext, type ParsedArgs } from '../command.js';
+import { flag, JSON_OPTION, QUIET_OPTION, str, WORKERS_OPTION, type Command, type CommandContext, type ParsedArgs } from '../command.js';
+import { PROGRESS_OPTIONS } from '../progress.js';
 import { processText } from '../report.js';
-import { COMMON_HELP, COMMON_OPTIONS, name, source, withReport, type CommonCliOptions } from './codec.js';
+import { COMMON_HELP, name, RESILIENCE_OPTIONS, source, withReport, type CommonCliOptions } from '../engine-run.js';
 
 function params(args: ParsedArgs): unknown {
   const text = str(args, 'params');
@@ -54,7 +55,7 @@ params }) and may return bytes or a string (written to the output), or
 nothing (the chunk is dropped); it may be async. A container input has each
 chunk verified before your function sees it. With --boundary newline, raw
 chunks end after the last newline within the chunk size: no line is split.
-A failure of your function names the chunk and its offset (exit 21).
+A failure of your function names the chunk and its offset (exit 22).
 
 Options:
   -m, --module <file>      the module (a file path or a file: URL)
@@ -81,7 +82,11 @@ ${COMMON_HELP}`,
     'max-record': { type: 'string' },
     input: { type: 'string' },
     fsync: { type: 'boolean' },
-    ...COMMON_OPTIONS,
+    ...WORKERS_OPTION,
+    ...JSON_OPTION,
+    ...QUIET_OPTION,
+    ...RESILIENCE_OPTIONS,
+    ...PROGRESS_OPTIONS,
   },
   positionals: [1, 1],
   async run(args: ParsedArgs, ctx: CommandContext) {
@@ -95,7 +100,7 @@ ${COMMON_HELP}`,
     return withReport(
       args,
       ctx,
-      'processing',
+      { operation: 'process', label: 'processing' },
       toStdout,
       (common) => {
         const o = options(args, common);

@@ -3,9 +3,10 @@
 // changes: Node, CPU, the native build, the liblz4 override) rather than at
 // every start of the CLI, where it cost ~70 ms.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { packageFile } from '../../util/package-root.js';
 import { cpus, homedir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nativeOrigin } from './native.js';
 import type { Calibration } from './select.js';
 import type { HashBackendName, Lz4BackendName } from './kernels.js';
 
@@ -27,10 +28,13 @@ function cacheFile(): string | undefined {
   return join(dir, 'backends-v1.json');
 }
 
+/** The addon file in use (a build from source or a prebuild), as it is now. */
 function addonStamp(): string {
+  const origin = nativeOrigin();
+  if (origin === undefined) return 'none';
   try {
-    const st = statSync(fileURLToPath(new URL('../../../build/Release/hivestream_native.node', import.meta.url)));
-    return `${st.size}:${st.mtimeMs}`;
+    const st = statSync(packageFile(origin.file));
+    return `${origin.file}:${st.size}:${st.mtimeMs}`;
   } catch {
     return 'none';
   }

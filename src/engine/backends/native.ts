@@ -1,7 +1,11 @@
-// Loader for the optional native addon (native/*.c, built at install time by
-// scripts/build-native.mjs). Loading never throws: a missing or broken build
-// just means the portable back ends are used, and the reason is returned.
+// Loader for the optional native addon (native/*.c): a build from source, or
+// the prebuild shipped in the package (native-files.ts says which files, in
+// which order). Loading never throws: a missing or broken addon just means
+// the portable back ends are used, and the reason is returned.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { packageFile, packageRoot } from '../../util/package-root.js';
+import { addonCandidates, currentRuntime, listPrebuilds, prebuildFolder, type AddonOrigin } from './native-files.js';
 
 /** Anything the batch calls accept as the byte buffer they work in. */
 export type NativeBuffer = SharedArrayBuffer | ArrayBuffer | ArrayBufferView;
@@ -78,8 +82,15 @@ export interface NativeUnavailable {
   error: string;
 }
 
-/** Relative to dist/engine/backends/, where this file is compiled to. */
-const ADDON_PATH = '../../../build/Release/hivestream_native.node';
+/** Where the addon in use came from. */
+export interface NativeOrigin {
+  origin: AddonOrigin;
+  /** Relative to the package root. */
+  file: string;
+}
+
+/** The package root. */
+const ROOT = packageRoot();
 const METHODS = [
   'sha256Batch',
   'readSha256Batch',
@@ -97,27 +108,56 @@ function isNativeAddon(value: unknown): value is NativeAddon {
 }
 
 let cached: NativeAddon | NativeUnavailable | undefined;
+let origin: NativeOrigin | undefined;
 
 /**
  * The native addon, or why it cannot be used. `HIVESTREAM_NATIVE=0` refuses
- * it (to exercise the portable back ends). The result is cached.
+ * it (to exercise the portable back ends); `=source` or `=prebuild` takes
+ * only that kind. The result is cached.
  */
 export function loadNative(): NativeAddon | NativeUnavailable {
   cached ??= load();
   return cached;
 }
 
+/** Which file the loaded addon came from (undefined when none loaded). */
+export function nativeOrigin(): NativeOrigin | undefined {
+  loadNative();
+  return origin;
+}
+
 function load(): NativeAddon | NativeUnavailable {
-  if (process.env.HIVESTREAM_NATIVE === '0') return { error: 'disabled by HIVESTREAM_NATIVE=0' };
-  let loaded: unknown;
-  try {
-    loaded = createRequire(import.meta.url)(ADDON_PATH);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { error: `cannot load ${ADDON_PATH.slice('../../../'.length)}: ${message}` };
+  const only = process.env.HIVESTREAM_NATIVE;
+  if (only === '0') return { error: 'disabled by HIVESTREAM_NATIVE=0' };
+  const here = { platform: process.platform, arch: process.arch };
+  const { files: all, passedOver } = addonCandidates(here, listPrebuilds(ROOT, here) ?? [], currentRuntime);
+  // HIVESTREAM_NATIVE=source or =prebuild: only that kind (the install script checks the prebuild alone).
+  const files = only === 'source' || only === 'prebuild' ? all.filter((f) => f.origin === only) : all;
+  const problems: string[] = [];
+  const requireAddon = createRequire(import.meta.url);
+  for (const candidate of files) {
+    const path = packageFile(candidate.file);
+    if (!existsSync(path)) {
+      if (candidate.origin === 'source') problems.push(`not built from source (no ${candidate.file})`);
+      continue;
+    }
+    let loaded: unknown;
+    try {
+      loaded = requireAddon(path);
+    } catch (err) {
+      const message = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
+      problems.push(`${candidate.file} does not load: ${message}`);
+      continue;
+    }
+    if (!isNativeAddon(loaded)) {
+      problems.push(`${candidate.file} does not export the expected functions`);
+      continue;
+    }
+    origin = candidate;
+    return loaded;
   }
-  if (!isNativeAddon(loaded)) return { error: 'hivestream_native does not export the expected functions' };
-  return loaded;
+  if (!files.some((f) => f.origin === 'prebuild') && only !== 'source') problems.push(`no prebuild for ${prebuildFolder(here)}${passedOver.length > 0 ? ` (${passedOver.join('; ')})` : ''}`);
+  return { error: problems.join('; ') };
 }
 
 /**

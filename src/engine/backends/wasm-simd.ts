@@ -2,6 +2,7 @@
 // once (one per 32-bit lane). Built by scripts/build-wasm.mjs from the
 // generator scripts/gen-sha256x4.mjs; docs/WASM.md describes the design.
 import { readFile } from 'node:fs/promises';
+import { packageFile } from '../../util/package-root.js';
 import { BackendUnavailableError, ValidationError, messageOf } from '../../errors.js';
 import { DIGEST_SIZE } from '../../format/constants.js';
 import { hashJobViews } from './job-table.js';
@@ -54,7 +55,7 @@ function compileKernel(): Promise<WasmModule> {
   compiled ??= (async () => {
     const wasm = webAssembly();
     if (wasm === undefined) throw new Error('no WebAssembly in this engine');
-    const bytes = await readFile(new URL('./wasm-simd/sha256x4.wasm', import.meta.url));
+    const bytes = await readFile(packageFile('dist/engine/backends/wasm-simd/sha256x4.wasm'));
     return wasm.compile(bytes);
   })();
   compiled.catch(() => {

@@ -3,13 +3,15 @@
 // batch of one stream's slots, so small streams share a worker round trip.
 // Failures come back as plain descriptors (structured-clone safe), one per
 // part, and become typed errors on the main thread.
-import type { BufferLayout } from './slots.js';
+import { lz4Bound, type BufferLayout } from './slots.js';
 import type { BackendChoice } from '../backends/select.js';
 import { ChecksumMismatchError, FormatError, HiveError, InputChangedError, IoError, ProcessError, TimeoutError, TransientError, ValidationError } from '../../errors.js';
 
 export interface WorkerInit {
   sab: SharedArrayBuffer;
   layout: BufferLayout;
+  /** Back ends to load while the worker boots (the first stream's), before its first task. */
+  preload?: BackendChoice | undefined;
 }
 
 export interface PackPart {
@@ -56,11 +58,54 @@ export interface CallPart {
   spill?: Array<{ slot: number; sab: SharedArrayBuffer }>;
 }
 
-export type TaskPart = PackPart | UnpackPart | CallPart;
+/** One whole small file a worker packs by itself: read, hash, compress, frame, write, rename. */
+export interface FileJob {
+  /** A slot whose input area holds the file and whose output area holds LZ4 output and the chunk digests. */
+  slot: number;
+  input: string;
+  output: string;
+  /** Name recorded in the header's hivestream.source. */
+  sourceName: string;
+  /** What the caller saw of the input (its walk): a file that is not this one any more is refused. */
+  expect?: { dev: number; ino: number; size: number; mtimeMs: number } | undefined;
+  /** The input must lie in this folder (a real path): opened without following a final link, checked on the opened file. */
+  inputRoot?: string | undefined;
+  /** The temporary name to write the output under (io/partial-name.ts), chosen by the main thread, which tracks it. */
+  partial: string;
+}
+
+export interface PackFilesPart {
+  op: 'pack-files';
+  files: FileJob[];
+  chunkSize: number;
+  lz4: boolean;
+  /** fsync each output before renaming it into place. */
+  durable: boolean;
+  /** Outputs must lie in this folder (a real path): checked on the opened file, so a folder swapped for a link is caught. */
+  outRoot?: string | undefined;
+}
+
+export type TaskPart = PackPart | UnpackPart | PackFilesPart | CallPart;
 
 /** Whether a part runs the caller's own function (never on the main thread: it may crash or hang). */
 export function runsCallerCode(part: TaskPart): boolean {
   return part.op === 'call' || (part.op === 'unpack' && part.call !== undefined);
+}
+
+/** Slots a part names (a pack-files part, one per file). */
+export function partSlots(part: TaskPart): number {
+  return part.op === 'pack-files' ? part.files.length : part.slots.length;
+}
+
+/**
+ * Output-area bytes a pack-files slot needs for files of up to `maxFile`
+ * bytes: each chunk's LZ4 worst case (when compressing), then the chunk
+ * digests. Both threads use it: main to size the slots, workers to lay them out.
+ */
+export function fileSlotOutput(maxFile: number, chunkSize: number, lz4: boolean): number {
+  const chunks = Math.max(1, Math.ceil(maxFile / chunkSize));
+  // The chunks' bounds add up to at most the whole file's bound plus a little per chunk.
+  return (lz4 ? lz4Bound(maxFile) + 21 * chunks : 0) + 32 * chunks;
 }
 
 /** Slots one task may name in all (job tables in workers are sized for it). */
@@ -88,7 +133,8 @@ export type PartFailure =
   | { kind: 'format'; reason: string; sequence?: number; offset?: number; field?: string }
   | { kind: 'checksum'; sequence: number; offset: number; expected: string; actual: string; streamOffset: number }
   | { kind: 'input-changed'; reason: string }
-  | { kind: 'io'; operation: string; errno: string; message: string }
+  | { kind: 'io'; operation: string; errno: string; message: string; path?: string }
+  | { kind: 'refused'; field: string; reason: string }
   /** The caller's function threw (or returned what its results cannot be) on this chunk. */
   | { kind: 'call'; sequence: number; offset: number; error: ErrorInfo; result?: boolean }
   /** The caller's module cannot be loaded, or lacks the export. */
@@ -114,8 +160,18 @@ export interface CallOutput {
   values: CallValue[];
 }
 
-/** A part's outcome: null when every slot of it succeeded (a call part: its results). */
-export type PartResult = PartFailure | CallOutput | null;
+/** What a worker reports for one file it packed (or why it could not). */
+export type FileOutcome =
+  | { ok: true; bytes: number; storedBytes: number; chunks: number; compressedChunks: number; rootDigest: string; inputSize: number; inputMtimeMs: number }
+  | { ok: false; failure: PartFailure };
+
+/** A part's outcome: null when every slot of it succeeded; a pack-files part lists each file's, a call part its results. */
+export type PartResult = PartFailure | null | { kind: 'files'; files: FileOutcome[] } | CallOutput;
+
+/** Whether a part's outcome is a failure (not success, a file list or call results). */
+export function isPartFailure(r: PartResult): r is PartFailure {
+  return r !== null && r.kind !== 'files' && r.kind !== 'values';
+}
 
 /** One outcome per part, in order, or a failure of the whole task. */
 export type TaskResult = PartResult[] | TransientFailure;
@@ -138,7 +194,9 @@ export function failureToError(f: PartFailure | TransientFailure, path: string |
     case 'input-changed':
       return new InputChangedError(path ?? 'input', f.reason);
     case 'io':
-      return new IoError(f.operation, path, { cause: Object.assign(new Error(f.message), { code: f.errno }) });
+      return new IoError(f.operation, f.path ?? path, { cause: Object.assign(new Error(f.message), { code: f.errno }) });
+    case 'refused':
+      return new ValidationError(f.field, f.reason);
     case 'call':
       return new ProcessError(f.sequence, f.offset, f.result === true ? 'result' : 'error', { cause: reviveError(f.error) });
     case 'module':

@@ -26,6 +26,7 @@ export interface Ticket {
 
 interface Waiter {
   admit: () => void;
+  refuse: (err: Error) => void;
 }
 
 export class Admission {
@@ -73,10 +74,19 @@ export class Admission {
           signal?.removeEventListener('abort', onAbort);
           resolve(this.ticket());
         },
+        refuse: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
     });
+  }
+
+  /** Refuses every waiting run with `err` (the engine is closing). */
+  refuseWaiting(err: Error): void {
+    for (const w of this.queue.splice(0)) w.refuse(err);
   }
 
   private ticket(): Ticket {

@@ -68,7 +68,7 @@ export async function readBlockPrefix(input: Input, pos: number, seq: number, li
     const c = readLong(buf, 0, n);
     if (!c.ok) return badPrefix(c.reason, 'block count', pos, seq);
     const s = readLong(buf, c.next, n);
-    if (!s.ok) return badPrefix(s.reason, 'block size', pos + c.next, seq);
+    if (!s.ok) return badPrefix(s.reason, 'block size', pos + c.next, seq, limit);
     count = c.value;
     size = s.value;
     prefixLength = s.next;
@@ -79,7 +79,7 @@ export async function readBlockPrefix(input: Input, pos: number, seq: number, li
     if (!c.ok) return badPrefix(c.reason, 'block count', pos, seq);
     const s = await input.reader.readLong();
     if (s === 'eof') return badPrefix('truncated', 'block size', input.reader.consumed, seq);
-    if (!s.ok) return badPrefix(s.reason, 'block size', pos + input.reader.consumed - before, seq);
+    if (!s.ok) return badPrefix(s.reason, 'block size', pos + input.reader.consumed - before, seq, limit);
     count = c.value;
     size = s.value;
     prefixLength = input.reader.consumed - before;
@@ -92,8 +92,10 @@ export async function readBlockPrefix(input: Input, pos: number, seq: number, li
   return { size, prefixLength };
 }
 
-function badPrefix(reason: string, field: string, offset: number, seq: number): never {
+function badPrefix(reason: string, field: string, offset: number, seq: number, limit?: number): never {
   if (reason === 'truncated') throw new TruncatedStreamError(offset, `container ends inside the ${field}`, seq);
+  // A size past 2^53 is a claim over any limit, like any other too large a size.
+  if (reason === 'unsafe' && limit !== undefined) throw new FrameTooLargeError('block', Number.MAX_SAFE_INTEGER + 1, limit, offset, seq);
   throw new FormatError(`malformed ${field} (${reason})`, { sequence: seq, offset, field });
 }
 

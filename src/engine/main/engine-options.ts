@@ -65,5 +65,5 @@ export function engineDefaults(o: EngineOptions): EngineSettings {
   const maxQueuedRuns = wholeNumber('maxQueuedRuns', o.maxQueuedRuns ?? 1024, 0, 1_000_000);
   if (o.inline !== undefined && typeof o.inline !== 'boolean') throw new ValidationError('inline', `${String(o.inline)} is not true or false`);
   const minRuns = Math.max(4, threads * 2);
-  return { threads, memory, controlSlots: 4096, idleMs, maxRuns, minRuns, maxRunsCap: Math.max(minRuns, 1024), maxQueuedRuns, inline: o.inline ?? true, resilience: o.resilience ?? {} };
+  return { threads, memory, controlSlots: 16384, idleMs, maxRuns, minRuns, maxRunsCap: Math.max(minRuns, 1024), maxQueuedRuns, inline: o.inline ?? true, resilience: o.resilience ?? {} };
 }

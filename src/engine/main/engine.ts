@@ -58,6 +58,8 @@ export interface EngineStats {
 export const INLINE_BYTES = 256 << 10;
 /** Smallest task built when work is split to keep every worker busy. */
 const MIN_TASK_BYTES = 128 << 10;
+/** Queued work that earns a second task per thread (ready behind the running one). */
+const READY_TASK_BYTES = 1 << 20;
 
 interface MemoryWaiter {
   retry: () => void;
@@ -149,7 +151,7 @@ export class Engine {
       throw err;
     }
     // A stream that will need workers starts them now, while its reader opens.
-    if (!req.tiny) void this.ensurePool().catch(() => undefined);
+    if (!req.tiny) void this.ensurePool(req.backends).catch(() => undefined);
     const custom = req.resilience !== undefined;
     const guard = custom ? new TaskGuard(req.resilience ?? {}) : this.defaultGuard;
     const key = `${custom ? this.nextGuardId++ : 0}/${req.backends.hash}/${req.backends.lz4}`;
@@ -159,7 +161,8 @@ export class Engine {
       slots: new StreamSlots(ring, slots),
       guard,
       backends: req.backends,
-      maxInflight: Math.max(1, Math.min(req.workers, this.settings.threads * 2)),
+      // One task running and one ready per thread of its share.
+      maxInflight: 2 * Math.max(1, Math.min(req.workers, this.settings.threads)),
       submit: (s, part, bytes) => this.submit(s, part, bytes),
       failed: (s) => this.streamFailed(s),
       close: (s) => this.closeStream(s, ticket),
@@ -181,6 +184,7 @@ export class Engine {
     this.closed = true;
     this.clearIdle();
     const err = new AbortError('the engine was closed');
+    this.admission.refuseWaiting(err);
     for (const s of [...this.streams]) (s.onFailure ?? ((e: Error) => s.fail(e)))(err);
     for (const w of this.memoryWaiters.splice(0)) w.retry();
     await Promise.allSettled([...this.running.keys()]);
@@ -192,9 +196,10 @@ export class Engine {
     return this.ring;
   }
 
-  private ensurePool(): Promise<WorkerPool> {
+  /** The pool, started on first need; `preload`: back ends its workers load while they boot. */
+  private ensurePool(preload?: BackendChoice): Promise<WorkerPool> {
     const ring = this.ensureRing();
-    this.pool ??= createPool(ring, this.settings.threads);
+    this.pool ??= createPool(ring, this.settings.threads, preload);
     return this.pool;
   }
 
@@ -267,12 +272,22 @@ export class Engine {
     });
   }
 
-  /** Starts tasks while the pool has room: two per thread (one running, one ready). */
+  /**
+   * Starts tasks while the pool has room: one per thread, and a second one
+   * ready behind it when there is a task's worth of work (big streams keep
+   * their workers fed across the round trip). Small batches that arrive
+   * while every thread is busy wait and then go together, in one task:
+   * with many small streams a round trip per stream cost more main-thread
+   * time than the hashing it moved off it.
+   */
   private pump(): void {
-    const room = this.settings.threads * 2;
-    while (this.running.size < room) {
+    const threads = this.settings.threads;
+    for (;;) {
+      const queued = this.scheduler.queuedBytes;
+      const room = this.running.size < threads ? threads : queued >= READY_TASK_BYTES ? threads * 2 : threads;
+      if (this.running.size >= room) return;
       const free = room - this.running.size;
-      const target = Math.max(MIN_TASK_BYTES, Math.min(TASK_BYTES, Math.ceil(this.scheduler.queuedBytes / free)));
+      const target = Math.max(MIN_TASK_BYTES, Math.min(TASK_BYTES, Math.ceil(queued / free)));
       const build = this.scheduler.next(target);
       if (build === undefined) return;
       this.launch(build);

@@ -31,6 +31,8 @@ export interface InspectReport {
   rootDigest: string | null;
   /** False when the container ends without its final chunk. */
   complete: boolean;
+  /** Fingerprint of the key that signed the container, or null when unsigned (checked against its digests, not against a trusted key: use verify --key). */
+  signer: string | null;
   durationMs: number;
 }
 
@@ -63,7 +65,7 @@ export async function runInspect(input: Input, limits: HeaderLimits): Promise<In
         // The last byte is checked where the data is stored raw (inspect does not decompress).
         lastByte: rec.codec === CODEC_NONE && rec.length > 0 ? block[rec.dataStart + rec.length - 1] : undefined,
         ...(rec.final
-          ? { root: block.subarray(rec.rootAt, rec.rootAt + DIGEST_SIZE), headerDigest: headerDigest !== undefined && /^[0-9a-f]{64}$/.test(headerDigest) ? Buffer.from(headerDigest, 'hex') : null }
+          ? { root: block.subarray(rec.rootAt, rec.rootAt + DIGEST_SIZE), headerDigest: headerDigest !== undefined && /^[0-9a-f]{64}$/.test(headerDigest) ? Buffer.from(headerDigest, 'hex') : null, metadata: rec.metadata }
           : {}),
       });
       bytes += rec.length;
@@ -88,6 +90,7 @@ export async function runInspect(input: Input, limits: HeaderLimits): Promise<In
     ratio: bytes > 0 ? pos / bytes : 0,
     rootDigest: chain.ended ? chain.root : null,
     complete: chain.ended,
+    signer: chain.signer ?? null,
     durationMs: performance.now() - t0,
   };
 }

@@ -2,42 +2,24 @@
 // slots (or, for a file, tells workers where to read), workers hash and
 // compress, the writer emits one block per chunk in sequence order and frees
 // the slot.
-import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { encodeBlockPrefix, BLOCK_PREFIX_MAX } from '../../format/block.js';
-import { MAX_VARINT_BYTES } from '../../format/varint.js';
 import { createHeader } from '../../format/header.js';
-import { encodeHead, encodeTail, headSize } from '../../format/record.js';
+import { RecordFramer } from '../../format/frame.js';
 import { CODEC_LZ4, DIGEST_SIZE } from '../../format/constants.js';
 import type { Input } from '../../io/source.js';
 import type { Sink } from '../../io/sink.js';
 import type { Compression } from '../../options.js';
+import type { Signer } from '../../format/signature.js';
 import { Run, type RunConfig } from './run.js';
-import type { ResilienceStats } from './task-guard.js';
+import type { RunReport } from './run-report.js';
 import { packPlan } from './ring-plan.js';
 import { RawReader } from './raw-reader.js';
 
-export interface PackReport {
+export interface PackReport extends RunReport {
   operation: 'pack';
-  chunks: number;
-  /** Raw bytes read. */
-  bytes: number;
-  /** Container bytes written. */
-  storedBytes: number;
-  /** Chunks stored LZ4-compressed. */
-  compressedChunks: number;
-  rootDigest: string;
-  streamId: string;
-  chunkSize: number;
   compression: Compression;
   /** The delimiter byte chunks were cut after (hivestream.boundary), or null for fixed-size chunks. */
   boundary: number | null;
-  workers: number;
-  /** Back ends that computed SHA-256 and LZ4. */
-  hashBackend: string;
-  lz4Backend: string;
-  /** Retries, crashes, timeouts and breaker activity during the run. */
-  resilience: ResilienceStats;
   durationMs: number;
 }
 
@@ -49,16 +31,14 @@ export interface PackConfig extends Omit<RunConfig, 'inputPath'> {
   contentType?: string | undefined;
   contentMeta?: string | undefined;
   ringSlots: number | undefined;
+  /** Signs the final record (root and header digests). */
+  signer?: Signer | undefined;
   /** Cut chunks after this delimiter byte (recorded in the header), or fixed-size chunks. */
   boundary?: number | undefined;
 }
 
 /** Records written per sink call (two buffers each, within IOV_MAX). */
 const WRITE_BATCH = 500;
-/** Scratch bytes per record: block prefix, head (4 longs, digest, data length), plain tail, sync. */
-const SCRATCH_PER_RECORD = BLOCK_PREFIX_MAX + 5 * MAX_VARINT_BYTES + DIGEST_SIZE + 3 + 16;
-/** Extra room for the final record's tail (root digest and header digest). */
-const FINAL_TAIL_MAX = 256;
 
 export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promise<Omit<PackReport, 'durationMs'>> {
   const { chunkSize } = cfg;
@@ -77,10 +57,7 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
   const reader = new RawReader(input, run, plan.batch, { chunkSize, delimiter: boundary, maxRecord: chunkSize });
   // Fixed chunks of a known size: the final one is known from the start.
   let total = knownSize === undefined || boundary !== undefined ? -1 : Math.max(1, Math.ceil(knownSize / chunkSize));
-  let bytesIn = 0;
-  let storedBytes = 0;
-  let compressedChunks = 0;
-  let root = '';
+  const framer = new RecordFramer(header, cfg.signer);
 
   const read = async (): Promise<void> => {
     const fd = input.kind === 'file' ? input.fd : -1;
@@ -98,10 +75,8 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
   };
 
   const writer = async (): Promise<void> => {
-    await sink.write([headerBytes]);
-    storedBytes += headerBytes.length;
-    const rootHash = createHash('sha256');
-    const sync = header.sync;
+    // The header goes out with the first records (one write for a small input).
+    let head: Uint8Array[] = [headerBytes];
     while (!run.failed) {
       // A chunk may be written once a later one exists or the total is known.
       const limit = total >= 0 ? total : reader.assigned - 1;
@@ -111,55 +86,39 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
         await run.window.wait();
         continue;
       }
-      // One scratch buffer per batch holds every record's prefix, head and
-      // tail; chunk data goes out as views into the ring. Two buffers per
-      // record reach writev: [tail+sync of the previous, prefix, head] and [data].
-      const scratch = new Uint8Array(ready.length * SCRATCH_PER_RECORD + FINAL_TAIL_MAX);
-      const iov: Uint8Array[] = [];
-      let pos = 0;
-      let segment = 0;
-      for (const { seq, slot } of ready) {
-        const length = ring.get(slot, 'length');
-        const codec = ring.get(slot, 'codec');
-        const stored = ring.get(slot, 'stored');
-        const digest = ring.area(slot, 'digest');
-        rootHash.update(digest);
-        const final = seq === total - 1;
-        if (final) root = rootHash.copy().digest('hex');
-        const tail = encodeTail(final ? Buffer.from(root, 'hex') : null, header.digestHex);
-        const head = { sequence: seq, offset: ring.get(slot, 'offset'), length, codec, sha256: digest, storedLength: stored };
-        const recordSize = headSize(head) + stored + tail.length;
-        const blockStart = pos;
-        pos = encodeBlockPrefix(scratch, pos, recordSize);
-        pos = encodeHead(scratch, pos, head);
-        iov.push(scratch.subarray(segment, pos));
-        if (stored > 0) iov.push(codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored));
-        segment = pos;
-        scratch.set(tail, pos);
-        pos += tail.length;
-        scratch.set(sync, pos);
-        pos += sync.length;
-        storedBytes += pos - blockStart + stored;
-        bytesIn += length;
-        if (codec === CODEC_LZ4) compressedChunks++;
-      }
-      iov.push(scratch.subarray(segment, pos));
+      const iov = head.concat(framer.frame(
+        ready.map(({ seq, slot }) => {
+          const stored = ring.get(slot, 'stored');
+          const codec = ring.get(slot, 'codec');
+          return {
+            sequence: seq,
+            offset: ring.get(slot, 'offset'),
+            length: ring.get(slot, 'length'),
+            codec,
+            digest: ring.area(slot, 'digest'),
+            data: codec === CODEC_LZ4 ? ring.output(slot, stored) : ring.input(slot, stored),
+            final: seq === total - 1,
+          };
+        }),
+      ));
+      head = [];
       await sink.write(iov);
       for (const { slot } of ready) own.release(slot);
-      run.progress({ bytes: bytesIn, storedBytes, chunks: run.window.next, totalBytes });
+      run.progress({ bytes: framer.rawBytes, storedBytes: headerBytes.length + framer.storedBytes, chunks: run.window.next, totalBytes });
     }
   };
 
   await run.finish([read(), writer()]);
-  run.progress({ bytes: bytesIn, storedBytes, chunks: total, totalBytes }, true);
-  if (root.length !== 2 * DIGEST_SIZE) throw new Error('internal: pack finished without a final chunk');
+  const storedBytes = headerBytes.length + framer.storedBytes;
+  run.progress({ bytes: framer.rawBytes, storedBytes, chunks: total, totalBytes }, true);
+  if (framer.root.length !== 2 * DIGEST_SIZE) throw new Error('internal: pack finished without a final chunk');
   return {
     operation: 'pack',
     chunks: total,
-    bytes: bytesIn,
+    bytes: framer.rawBytes,
     storedBytes,
-    compressedChunks,
-    rootDigest: root,
+    compressedChunks: framer.compressedChunks,
+    rootDigest: framer.root,
     streamId: header.streamId,
     chunkSize,
     compression: cfg.compression,
@@ -168,5 +127,6 @@ export async function runPack(input: Input, sink: Sink, cfg: PackConfig): Promis
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: run.resilienceStats,
+    ...(cfg.signer === undefined ? {} : { signer: cfg.signer.fingerprint }),
   };
 }

@@ -2,8 +2,11 @@
 // each worker once, in workerData; tasks then carry only slot numbers.
 // Piscina is loaded on first use: a process that only packs tiny inputs
 // (run on the main thread) never loads it or starts a thread.
+import { pathToFileURL } from 'node:url';
+import { packageFile } from '../../util/package-root.js';
 import type { Ring } from './ring.js';
 import type { Task, TaskResult, WorkerInit } from '../contract/tasks.js';
+import type { BackendChoice } from '../backends/select.js';
 
 export interface WorkerPool {
   run(task: Task, signal?: AbortSignal): Promise<TaskResult>;
@@ -13,11 +16,11 @@ export interface WorkerPool {
   close(): Promise<void>;
 }
 
-export async function createPool(ring: Ring, threads: number): Promise<WorkerPool> {
+export async function createPool(ring: Ring, threads: number, preload?: BackendChoice): Promise<WorkerPool> {
   const { Piscina } = await import('piscina');
-  const init: WorkerInit = { sab: ring.sab, layout: ring.layout };
+  const init: WorkerInit = { sab: ring.sab, layout: ring.layout, preload };
   const piscina = new Piscina<Task, TaskResult>({
-    filename: new URL('../worker/entry.js', import.meta.url).href,
+    filename: pathToFileURL(packageFile('dist/engine/worker/entry.js')).href,
     minThreads: threads,
     maxThreads: threads,
     workerData: init,

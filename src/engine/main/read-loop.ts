@@ -20,9 +20,12 @@ import type { Input } from '../../io/source.js';
 import type { CallSpec, CallValue, UnpackPart } from '../contract/tasks.js';
 import { Run, type RunConfig } from './run.js';
 import type { ResilienceStats } from './task-guard.js';
+import type { RunReport } from './run-report.js';
 import { readPlan } from './ring-plan.js';
 import { readBlocks } from './block-reader.js';
 import { callFailure } from './call-failure.js';
+import { finalMetadata } from './final-record.js';
+import type { KeyObject } from 'node:crypto';
 
 export type ReadItem =
   /** `bytes` is a view into the ring: valid until the loop is resumed; `value`: what the call returned (with `call`). */
@@ -36,6 +39,8 @@ export interface ReadConfig extends Omit<RunConfig, 'inputPath'> {
   corrupt: 'throw' | 'report';
   /** The caller's function, run on each verified chunk (corrupt: 'throw' only). */
   call?: CallSpec | undefined;
+  /** Require a signature by this key. */
+  publicKey?: KeyObject | undefined;
 }
 
 /** What a container read measured. */
@@ -50,27 +55,14 @@ export interface ReadFigures {
   corruptChunks: number;
   /** True when the root digest and the header digest were checked and matched. */
   verified: boolean;
+  /** Fingerprint of the key that signed the container (undefined: unsigned). */
+  signer: string | undefined;
   resilience: ResilienceStats;
 }
 
 /** What every container read reports (unpack, verify, readChunks). */
-export interface ContainerReadReport {
-  chunks: number;
-  /** Raw bytes restored. */
-  bytes: number;
-  /** Container bytes read. */
-  storedBytes: number;
-  compressedChunks: number;
-  rootDigest: string;
-  streamId: string;
-  chunkSize: number;
+export interface ContainerReadReport extends RunReport {
   source: string | undefined;
-  workers: number;
-  /** Back ends that computed SHA-256 and LZ4. */
-  hashBackend: string;
-  lz4Backend: string;
-  /** Retries, crashes, timeouts and breaker activity during the run. */
-  resilience: ResilienceStats;
 }
 
 export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'workers' | 'backends' | 'engine'>, figures: ReadFigures): ContainerReadReport {
@@ -87,6 +79,7 @@ export function readReport(header: ContainerHeader, cfg: Pick<RunConfig, 'worker
     hashBackend: cfg.backends.hash,
     lz4Backend: cfg.backends.lz4,
     resilience: figures.resilience,
+    ...(figures.signer === undefined ? {} : { signer: figures.signer }),
   };
 }
 
@@ -187,7 +180,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
     }
   })().catch((err: unknown) => run.fail(err));
 
-  const chain = new ChainVerifier(header);
+  const chain = new ChainVerifier(header, { publicKey: cfg.publicKey });
   let corruptChunks = 0;
   let bytesOut = 0;
   let compressedChunks = 0;
@@ -228,7 +221,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
               // The root covers the stored digests: a chunk whose data alone is bad still lets it be checked.
               digest: fault instanceof ChecksumMismatchError ? Buffer.from(fault.expected, 'hex') : decoded ? ring.area(slot, 'digest') : null,
               lastByte: fault === undefined && length > 0 ? ring.bytes[start + length - 1] : undefined,
-              ...(decoded && final ? { root: ring.area(slot, 'root'), headerDigest: ring.get(slot, 'hasHeaderDigest') === 1 ? ring.area(slot, 'headerDigest') : null } : {}),
+              ...(decoded && final ? { root: ring.area(slot, 'root'), headerDigest: ring.get(slot, 'hasHeaderDigest') === 1 ? ring.area(slot, 'headerDigest') : null, metadata: finalMetadata(ring, slot, chunkSize) } : {}),
             });
           } catch (err) {
             broken = err instanceof Error ? err : new Error(String(err));
@@ -276,6 +269,7 @@ export async function* readContainer(input: Input, header: ContainerHeader, cfg:
     rootDigest: chain.root,
     corruptChunks,
     verified: chain.verified,
+    signer: chain.signer,
     resilience: run.resilienceStats,
   };
 }

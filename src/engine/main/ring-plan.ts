@@ -32,6 +32,12 @@ export interface StreamPlan {
 export const TASK_BYTES = 8 << 20;
 /** Input-area memory one stream aims to stay under, unless chunks are huge. */
 const STREAM_BUDGET = 96 << 20;
+/**
+ * Slots one stream takes at most: with tiny chunks the plan above would ask
+ * for thousands, and a stream that holds every control block leaves another
+ * it depends on (a pack reading from a readChunks) waiting forever.
+ */
+const STREAM_MAX_SLOTS = 1024;
 
 function batchOf(chunkSize: number): number {
   // At least two chunks: the native SHA-256 hashes a pair in its two lanes
@@ -47,7 +53,7 @@ function slotsFor(chunkSize: number, workers: number, batch: number, explicit: n
   // Each worker: one batch running while the next waits or is written. More
   // slots did not help (4 MiB tasks with 4x or 8x as many slots per worker
   // were no faster, or slower).
-  return Math.max(workers + 2, Math.min(workers * batch * 2, Math.floor(STREAM_BUDGET / chunkSize)));
+  return Math.max(workers + 2, Math.min(workers * batch * 2, Math.floor(STREAM_BUDGET / chunkSize), STREAM_MAX_SLOTS));
 }
 
 function plan(chunkSize: number, workers: number, explicit: number | undefined, most: number, minSlots: number, inputBytes: number, outputBytes: number): StreamPlan {

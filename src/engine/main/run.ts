@@ -8,7 +8,7 @@ import { AbortError, HiveError, InputChangedError, IoError } from '../../errors.
 import type { Progress } from '../../options.js';
 import type { BackendChoice } from '../backends/select.js';
 import type { RingView } from '../contract/slots.js';
-import { failureToError, type CallValue, type TaskPart } from '../contract/tasks.js';
+import { failureToError, isPartFailure, partSlots, type CallValue, type TaskPart } from '../contract/tasks.js';
 import { INLINE_BYTES, getEngine, type Engine } from './engine.js';
 import type { EngineStream } from './engine-stream.js';
 import { ReorderWindow } from './reorder.js';
@@ -30,6 +30,8 @@ export interface RunConfig {
   onTaskTiming?: ((ms: number, chunks: number) => void) | undefined;
   /** The engine to run on (default: the process-wide one). */
   engine?: Engine | undefined;
+  /** Told the run's first failure (so that waits outside the run, on its source and sink, settle too). */
+  onFailure?: ((err: Error) => void) | undefined;
 }
 
 export class Run {
@@ -114,6 +116,7 @@ export class Run {
   fail(err: unknown, abortTasks = true): void {
     if (this.failure !== undefined) return;
     this.failure = err instanceof Error ? err : new Error(String(err));
+    this.cfg.onFailure?.(this.failure);
     if (!this.ctl.signal.aborted) this.ctl.abort(this.failure);
     this.stream.fail(this.failure, abortTasks);
     this.window.wake();
@@ -143,16 +146,16 @@ export class Run {
     const t0 = timing === undefined ? 0 : performance.now();
     const p = this.stream.submit(part, bytes).then(
       (result) => {
-        if (result !== null && result.kind !== 'values') return { error: withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath) };
+        if (isPartFailure(result)) return { error: withPath(failureToError(result, this.cfg.inputPath), this.cfg.inputPath) };
         // A throwing hook fails the run, as a throwing onProgress does.
         if (timing !== undefined) {
           try {
-            timing(performance.now() - t0, part.slots.length);
+            timing(performance.now() - t0, partSlots(part));
           } catch (err) {
             return { error: err };
           }
         }
-        return { values: result?.values };
+        return { values: result?.kind === 'values' ? result.values : undefined };
       },
       (err: unknown) => ({ error: withPath(err, this.cfg.inputPath) }),
     );

@@ -6,7 +6,7 @@
 // one never waits for the big one to finish. A task may carry batches of
 // several streams (when they share a guard and back ends), so small streams
 // share a worker round trip.
-import { MAX_TASK_SLOTS, type PartResult, type TaskPart } from '../contract/tasks.js';
+import { MAX_TASK_SLOTS, partSlots, type PartResult, type TaskPart } from '../contract/tasks.js';
 import { TASK_BYTES } from './ring-plan.js';
 
 /** A stream as the scheduler sees it. */
@@ -87,7 +87,7 @@ export class Scheduler {
         const s = this.active[this.cursor];
         if (s === undefined) break;
         const first = s.pending[0];
-        const fits = (b: Batch): boolean => build === undefined || (build.bytes + b.bytes <= targetBytes && slots + b.part.slots.length <= MAX_TASK_SLOTS);
+        const fits = (b: Batch): boolean => build === undefined || (build.bytes + b.bytes <= targetBytes && slots + partSlots(b.part) <= MAX_TASK_SLOTS);
         const eligible = first !== undefined && s.inflight < s.maxInflight && (build === undefined || s.key === build.key) && fits(first);
         if (!eligible) {
           this.cursor++;
@@ -101,7 +101,7 @@ export class Scheduler {
           build ??= { key: s.key, batches: [], bytes: 0 };
           build.batches.push(head);
           build.bytes += head.bytes;
-          slots += head.part.slots.length;
+          slots += partSlots(head.part);
         }
         if (s.pending.length === 0) this.deactivate(s);
         else this.cursor++;

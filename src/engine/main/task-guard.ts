@@ -13,6 +13,7 @@ import type { CircuitBreakerOptions } from '../../resilience/circuit-breaker-typ
 import { ErrorRecoveryCoordinator } from '../../resilience/coordinator.js';
 import type { RetryOptions } from '../../resilience/retry.js';
 import { systemClock, type Clock } from '../../resilience/clock.js';
+import { checkNumber, checkPositive } from '../../resilience/validate.js';
 import { failureToError, type PartResult, type Task, type TaskResult } from '../contract/tasks.js';
 import { FaultInjector, type FaultOptions } from './faults.js';
 
@@ -65,7 +66,9 @@ export class TaskGuard {
   private lastFailure: Error | undefined;
 
   constructor(opts: ResilienceOptions) {
-    const timeoutMs = opts.taskTimeoutMs ?? 30_000;
+    // Any duration is honoured (the clock chains waits past Node's 2^31-1 ms timer limit); nonsense is refused.
+    const timeoutMs = checkPositive('resilience.taskTimeoutMs', opts.taskTimeoutMs ?? 30_000, true);
+    const patienceMs = checkNumber('resilience.patienceMs', opts.patienceMs ?? 5_000, 0, true);
     this.clock = opts.clock ?? systemClock;
     const breaker = opts.breaker instanceof CircuitBreaker ? opts.breaker : new CircuitBreaker({ ...ENGINE_BREAKER, clock: this.clock, ...opts.breaker });
     this.coordinator = new ErrorRecoveryCoordinator({
@@ -77,7 +80,7 @@ export class TaskGuard {
       // Bad input never counts against the pool, even on a breaker the caller shares.
       isBadInput: isBadInputError,
     });
-    this.patienceMs = opts.patienceMs ?? 5_000;
+    this.patienceMs = patienceMs;
     this.faults = new FaultInjector(opts.faults ?? {});
     this.injectsFaults = this.faults.active;
     this.stallMs = opts.faults?.stallMs ?? timeoutMs * 3;

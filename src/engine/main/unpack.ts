@@ -1,6 +1,7 @@
 // unpack and verify: container in, raw bytes out (or nothing, for verify).
 // The container read loop (read-loop.ts) does the work; unpack writes each
 // batch of verified chunks to the sink straight from the ring.
+import type { KeyObject } from 'node:crypto';
 import type { HeaderLimits } from '../../format/header.js';
 import type { Input } from '../../io/source.js';
 import type { Sink } from '../../io/sink.js';
@@ -16,6 +17,7 @@ export interface UnpackReport extends ContainerReadReport {
 export interface UnpackConfig extends Omit<RunConfig, 'inputPath'> {
   limits: HeaderLimits;
   ringSlots: number | undefined;
+  publicKey?: KeyObject | undefined;
 }
 
 export async function runUnpack(input: Input, sink: Sink | undefined, cfg: UnpackConfig): Promise<Omit<UnpackReport, 'durationMs'>> {

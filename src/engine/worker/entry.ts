@@ -9,7 +9,14 @@ import { initWorker, type WorkerContext } from './context.js';
 import { runTask } from './run-task.js';
 
 const stallCell = new Int32Array(new SharedArrayBuffer(4));
+const init = workerData as WorkerInit;
 let context: WorkerContext | undefined;
+// Load the likely back ends while the main thread is still reading the first
+// chunks (a failure here is reported by the first task that needs them).
+if (init.preload !== undefined) {
+  context = initWorker(init);
+  context.kernels(init.preload).catch(() => undefined);
+}
 
 export default async function run(task: Task): Promise<TaskResult> {
   if (task.fault === 'crash') process.exit(70);
@@ -17,7 +24,7 @@ export default async function run(task: Task): Promise<TaskResult> {
   // A stall blocks the thread, as a hung native call would; the task's
   // deadline makes Piscina terminate this worker.
   if (task.fault === 'stall') Atomics.wait(stallCell, 0, 0, task.stallMs ?? 60_000);
-  context ??= initWorker(workerData as WorkerInit);
+  context ??= initWorker(init);
   takeTransfers();
   const result = await runTask(context, task);
   const moving = takeTransfers();

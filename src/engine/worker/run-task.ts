@@ -7,6 +7,7 @@ import { callRaw, callVerified } from './call.js';
 import type { Kernels, WorkerContext } from './context.js';
 import { pack } from './pack.js';
 import { unpack } from './unpack.js';
+import { packFiles } from './pack-files.js';
 
 export async function runTask(ctx: WorkerContext, task: Task): Promise<TaskResult> {
   const kernels = await ctx.kernels(task.backends);
@@ -23,6 +24,7 @@ export async function runTask(ctx: WorkerContext, task: Task): Promise<TaskResul
 function runPart(ctx: WorkerContext, kernels: Kernels, part: TaskPart, started: number): PartResult | TransientFailure | Promise<PartResult | TransientFailure> {
   if (part.op === 'pack') return pack(ctx, kernels, part);
   if (part.op === 'call') return callRaw(ctx, part, started + part.call.timeoutMs);
+  if (part.op === 'pack-files') return packFiles(ctx, kernels, part);
   const verified = unpack(ctx, kernels, part);
   if (verified !== null || part.call === undefined) return verified;
   return callVerified(ctx, part, part.call, started + part.call.timeoutMs);
