@@ -13,6 +13,10 @@ const KiB = 1024;
 const engine = new Engine({ threads: 2 });
 const tmp = tempDir();
 afterAll(async () => {
+  // Workers that replaced crashed or stopped ones may still be booting: let
+  // them finish before the pool is destroyed (terminating a worker while it
+  // loads its entry module has aborted a whole Node 20 process, once).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   await engine.close();
   tmp.cleanup();
 });
