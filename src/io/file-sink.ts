@@ -56,7 +56,9 @@ export async function openFileSink(path: string, plan: OutputPlan, opts: FileSin
     throw new IoError('create', path, { cause });
   }
   if (tmp !== undefined && within !== undefined && !isSameOrInside((await openedPath(fd, tmp)) ?? '', within)) {
-    discard();
+    // Gone before the error is: nothing is left where it must not be.
+    await closeAsync(fd).catch(() => undefined);
+    await removeTemp(tmp);
     throw outside(path, within);
   }
 
