@@ -11,7 +11,7 @@ import { pack } from '../api.js';
 import { writeSample } from '../datagen/generate.js';
 import type { Profile } from '../util/profiles.js';
 import { AbortError } from '../errors.js';
-import { closeIdlePools } from '../engine/main/engine.js';
+import { closeIdlePools } from '../engine/main/process-engine.js';
 import { contenderSpecs, RATIOS, type ContenderSpec, type Group, type Kind } from './contenders.js';
 import { finishMachineInfo, machineInfo, pageCacheResident, warmRead, type MachineInfo } from './machine.js';
 import { findTools } from './peers.js';

@@ -9,7 +9,7 @@
 //   node dist/bench/run-one.js '{"file":"...","workers":2,"chunkSize":1048576,"codec":"lz4"}'
 import { readFileSync } from 'node:fs';
 import { pack } from '../api.js';
-import { closeIdlePools } from '../engine/main/engine.js';
+import { closeIdlePools } from '../engine/main/process-engine.js';
 
 export interface RunOneConfig {
   file: string;

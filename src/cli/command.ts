@@ -91,7 +91,7 @@ export async function useWorkers(args: ParsedArgs): Promise<void> {
   const threads = int(args, 'workers');
   if (threads === undefined) return;
   if (threads < 1 || threads > 256) throw new ValidationError('--workers', `${threads} is not a whole number from 1 to 256`);
-  const { configureEngine } = await import('../engine/main/engine.js');
+  const { configureEngine } = await import('../engine/main/process-engine.js');
   await configureEngine({ threads });
 }
 export const JSON_OPTION: OptionSpec = { json: { type: 'boolean' } };

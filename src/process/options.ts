@@ -2,7 +2,7 @@
 import { ValidationError } from '../errors.js';
 import { common, readLimits } from '../api.js';
 import type { CallSpec } from '../engine/contract/tasks.js';
-import { getEngine } from '../engine/main/engine.js';
+import { getEngine } from '../engine/main/process-engine.js';
 import type { ProcessConfig } from '../engine/main/process.js';
 import { MAX_CHUNK_SIZE, parseSize, resolveBoundary, resolveChunkSize, type Boundary, type ReadOptions } from '../options.js';
 import { resolveExport, resolveModule } from './module.js';

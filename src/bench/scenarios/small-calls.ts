@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { pack } from '../../api.js';
-import { closeIdlePools } from '../../engine/main/engine.js';
+import { closeIdlePools } from '../../engine/main/process-engine.js';
 import { fillBlock } from '../../util/profiles.js';
 import { percentile } from '../stats.js';
 

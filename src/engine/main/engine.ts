@@ -11,12 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { AbortError, ValidationError } from '../../errors.js';
 import { AimdLimit, GradientLimit, type ConcurrencyLimit } from '../../resilience/concurrency-limit.js';
 import type { BackendChoice } from '../backends/select.js';
-import { CONTROL_BYTES } from '../contract/slots.js';
-import { runsCallerCode, type PartResult, type Task, type TaskPart, type TaskResult } from '../contract/tasks.js';
-import { initWorker, type WorkerContext } from '../worker/context.js';
-import { runTask } from '../worker/run-task.js';
-import { Admission, type AdmissionStats, type Ticket } from './admission.js';
-import { createPool, type WorkerPool } from './pool.js';
+import { runsCallerCode, type PartResult, type Task, type TaskPart } from '../contract/tasks.js';
+import { Admission, type Ticket } from './admission.js';
 import { Ring } from './ring.js';
 import type { StreamPlan } from './ring-plan.js';
 import { TASK_BYTES } from './ring-plan.js';
@@ -24,35 +20,14 @@ import { Scheduler, type Batch, type Build } from './scheduler.js';
 import { StreamSlots } from './stream-slots.js';
 import { TaskGuard, type ResilienceOptions, type TaskEvent } from './task-guard.js';
 import { EngineStream } from './engine-stream.js';
+import { MemoryQueue } from './memory-queue.js';
 import { engineDefaults, type EngineOptions, type EngineSettings } from './engine-options.js';
+import type { EngineStats } from './engine-stats.js';
+import { Executors } from './executors.js';
 
 export type { EngineOptions };
+export type { EngineStats };
 
-export interface EngineStats {
-  threads: number;
-  /** Whether the worker threads are running now (they start on first need, stop when idle). */
-  poolStarted: boolean;
-  runs: AdmissionStats;
-  tasks: {
-    /** Tasks running or waiting in the pool now. */
-    inflight: number;
-    /** Batches queued in the scheduler, not yet in a task. */
-    queuedBatches: number;
-    /** Tasks run so far, and how many of them ran on the main thread. */
-    completed: number;
-    inline: number;
-  };
-  memory: {
-    /** Ring memory the engine may use, and what streams hold now. */
-    budgetBytes: number;
-    usedBytes: number;
-    /** Slots streams hold, and how many of them hold a chunk now. */
-    slotsHeld: number;
-    slotsBusy: number;
-  };
-  /** State of the default breaker (streams with their own resilience options have their own). */
-  breakerState: string;
-}
 
 /** Largest task run on the main thread, and only when nothing else runs. */
 export const INLINE_BYTES = 256 << 10;
@@ -61,20 +36,14 @@ const MIN_TASK_BYTES = 128 << 10;
 /** Queued work that earns a second task per thread (ready behind the running one). */
 const READY_TASK_BYTES = 1 << 20;
 
-interface MemoryWaiter {
-  retry: () => void;
-}
-
 export class Engine {
   readonly settings: EngineSettings;
-  private ring: Ring | undefined;
-  private pool: Promise<WorkerPool> | undefined;
-  private mainContext: WorkerContext | undefined;
+  private readonly exec: Executors;
   private readonly scheduler = new Scheduler();
   private readonly admission: Admission;
   private readonly defaultGuard: TaskGuard;
   private readonly running = new Map<Promise<unknown>, { ctl: AbortController; streams: Set<EngineStream> }>();
-  private readonly memoryWaiters: MemoryWaiter[] = [];
+  private readonly memory = new MemoryQueue();
   private readonly streams = new Set<EngineStream>();
   private idleTimer: NodeJS.Timeout | undefined;
   private completed = 0;
@@ -86,6 +55,7 @@ export class Engine {
   constructor(options: EngineOptions = {}) {
     this.settings = engineDefaults(options);
     const s = this.settings;
+    this.exec = new Executors({ controlSlots: s.controlSlots, arenaBytes: s.memory }, s.threads);
     const limit: ConcurrencyLimit =
       s.maxRuns === 'adaptive'
         ? new GradientLimit({ initial: s.minRuns * 2, min: s.minRuns, max: s.maxRunsCap })
@@ -101,13 +71,13 @@ export class Engine {
   stats(): EngineStats {
     return {
       threads: this.settings.threads,
-      poolStarted: this.pool !== undefined,
+      poolStarted: this.exec.poolStarted,
       runs: this.admission.stats,
       tasks: { inflight: this.running.size, queuedBatches: this.scheduler.queuedBatches, completed: this.completed, inline: this.inlined },
       memory: {
         budgetBytes: this.settings.memory,
-        usedBytes: this.ring === undefined ? 0 : this.ring.arenaBytes - this.ring.arenaFree + this.ring.slotsInUse * CONTROL_BYTES,
-        slotsHeld: this.ring?.slotsInUse ?? 0,
+        usedBytes: this.exec.used.bytes,
+        slotsHeld: this.exec.used.slots,
         slotsBusy: [...this.streams].reduce((n, st) => n + st.slots.inUse, 0),
       },
       breakerState: this.defaultGuard.breaker.state,
@@ -133,7 +103,7 @@ export class Engine {
   }): Promise<EngineStream> {
     if (this.closed) throw new AbortError('the engine was closed');
     const { plan } = req;
-    const ring = this.ensureRing();
+    const ring = this.exec.ring();
     if (!ring.couldFit(plan.minSlots, plan.inputBytes, plan.outputBytes)) {
       throw new ValidationError(
         'chunkSize',
@@ -151,7 +121,7 @@ export class Engine {
       throw err;
     }
     // A stream that will need workers starts them now, while its reader opens.
-    if (!req.tiny) void this.ensurePool(req.backends).catch(() => undefined);
+    if (!req.tiny) void this.exec.workers(req.backends).catch(() => undefined);
     const custom = req.resilience !== undefined;
     const guard = custom ? new TaskGuard(req.resilience ?? {}) : this.defaultGuard;
     const key = `${custom ? this.nextGuardId++ : 0}/${req.backends.hash}/${req.backends.lz4}`;
@@ -173,7 +143,7 @@ export class Engine {
 
   /** Stops the threads now if no run is in flight (they start again on next use). */
   async closeIfIdle(): Promise<void> {
-    if (this.admission.running === 0 && this.running.size === 0) await this.stopPool();
+    if (this.admission.running === 0 && this.running.size === 0) await this.exec.stop(this.streams.size === 0);
   }
 
   /**
@@ -186,32 +156,9 @@ export class Engine {
     const err = new AbortError('the engine was closed');
     this.admission.refuseWaiting(err);
     for (const s of [...this.streams]) (s.onFailure ?? ((e: Error) => s.fail(e)))(err);
-    for (const w of this.memoryWaiters.splice(0)) w.retry();
+    this.memory.wakeAll();
     await Promise.allSettled([...this.running.keys()]);
-    await this.stopPool();
-  }
-
-  private ensureRing(): Ring {
-    this.ring ??= new Ring({ controlSlots: this.settings.controlSlots, arenaBytes: this.settings.memory });
-    return this.ring;
-  }
-
-  /** The pool, started on first need; `preload`: back ends its workers load while they boot. */
-  private ensurePool(preload?: BackendChoice): Promise<WorkerPool> {
-    const ring = this.ensureRing();
-    this.pool ??= createPool(ring, this.settings.threads, preload);
-    return this.pool;
-  }
-
-  private async stopPool(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    if (pool !== undefined) await (await pool).close();
-    // With no stream left, the ring goes too (workers held it; they are gone).
-    if (this.streams.size === 0) {
-      this.ring = undefined;
-      this.mainContext = undefined;
-    }
+    await this.exec.stop(this.streams.size === 0);
   }
 
   /** The stream's slots: as many as the plan wants and the arena has, at least its minimum (waiting for memory). */
@@ -220,7 +167,7 @@ export class Engine {
       if (this.closed) throw new AbortError('the engine was closed');
       const got: number[] = [];
       // Others waiting for memory go first (FIFO): this one takes none ahead of them.
-      if (this.memoryWaiters.length === 0) {
+      if (this.memory.waiting === 0) {
         while (got.length < plan.slots) {
           const slot = ring.allocSlot(plan.inputBytes, plan.outputBytes);
           if (slot === undefined) break;
@@ -229,25 +176,7 @@ export class Engine {
         if (got.length >= plan.minSlots) return got;
         for (const slot of got) ring.freeSlot(slot);
       }
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = (): void => {
-          const i = this.memoryWaiters.indexOf(waiter);
-          if (i >= 0) this.memoryWaiters.splice(i, 1);
-          reject(new AbortError('aborted while waiting for ring memory', { cause: signal.reason }));
-        };
-        const waiter: MemoryWaiter = {
-          retry: () => {
-            signal.removeEventListener('abort', onAbort);
-            resolve();
-          },
-        };
-        if (signal.aborted) {
-          onAbort();
-          return;
-        }
-        signal.addEventListener('abort', onAbort, { once: true });
-        this.memoryWaiters.push(waiter);
-      });
+      await this.memory.wait(signal);
     }
   }
 
@@ -311,7 +240,7 @@ export class Engine {
     const t0 = performance.now();
     // On the main thread a task cannot crash a worker or hang past a
     // deadline: it runs without the guard (and its timers).
-    const outcome = inline ? this.runInline(task) : guard.run(async (t, signal) => (await this.ensurePool()).run(t, signal), task, ctl.signal, note);
+    const outcome = inline ? this.exec.inline(task) : guard.run(async (t, signal) => (await this.exec.workers()).run(t, signal), task, ctl.signal, note);
     const done = outcome.then(
       (results) => {
         this.completed++;
@@ -334,14 +263,6 @@ export class Engine {
     });
   }
 
-  private async runInline(task: Task): Promise<PartResult[]> {
-    const ring = this.ensureRing();
-    this.mainContext ??= initWorker({ sab: ring.sab, layout: ring.layout });
-    const result: TaskResult = await runTask(this.mainContext, task);
-    if (!Array.isArray(result)) throw new Error(`internal: inline task failed: ${result.message}`);
-    return result;
-  }
-
   /** A stream failed: its queued batches go, and tasks that served only failed streams are stopped. */
   private streamFailed(stream: EngineStream): void {
     for (const b of this.scheduler.drop(stream)) settle(b, stream.failure ?? new AbortError('stream failed'));
@@ -356,7 +277,7 @@ export class Engine {
     this.scheduler.drop(stream);
     ticket.leave();
     // Freed memory: waiting streams try again, in order.
-    for (const w of this.memoryWaiters.splice(0)) w.retry();
+    this.memory.wakeAll();
     this.idleCheck();
   }
 
@@ -367,7 +288,7 @@ export class Engine {
 
   private idleCheck(): void {
     if (this.admission.running > 0 || this.running.size > 0 || this.streams.size > 0 || this.idleTimer !== undefined) return;
-    if (this.pool === undefined && this.ring === undefined) return;
+    if (!this.exec.holding) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       void this.closeIfIdle();
@@ -382,37 +303,4 @@ function settle(b: Batch, r: PartResult | Error): void {
 
 function formatMiB(bytes: number): string {
   return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
-}
-
-let shared: Engine | undefined;
-let pendingOptions: EngineOptions | undefined;
-
-/** The process-wide engine, created on first use. */
-export function getEngine(): Engine {
-  shared ??= new Engine(pendingOptions);
-  return shared;
-}
-
-/**
- * Sets the process-wide engine's options. Before first use they apply to
- * the engine when it is created; afterwards the current engine is closed
- * (once its runs finish) and the next run starts a new one.
- */
-export async function configureEngine(options: EngineOptions): Promise<void> {
-  engineDefaults(options); // validates now
-  pendingOptions = options;
-  const old = shared;
-  shared = undefined;
-  if (old !== undefined) await old.close();
-}
-
-
-/** The process-wide engine, if one was started (without starting one). */
-export function currentEngine(): Engine | undefined {
-  return shared;
-}
-
-/** Stops the process-wide engine's threads now if no run is in flight (they start again on next use). */
-export async function closeIdlePools(): Promise<void> {
-  await shared?.closeIfIdle();
 }

@@ -8,7 +8,8 @@ import { failureToError, fileSlotOutput, isPartFailure, type FileJob, type PackF
 import { trackPartial, untrackPartial } from '../../io/live-partials.js';
 import { partialPath } from '../../io/write-all.js';
 import type { BackendChoice } from '../backends/select.js';
-import { getEngine, type Engine } from './engine.js';
+import type { Engine } from './engine.js';
+import { getEngine } from './process-engine.js';
 import type { EngineStream } from './engine-stream.js';
 
 export interface FilePackerOptions {

@@ -1,7 +1,7 @@
 // Read-only gauges of the process-wide engine, for metrics: read only when
 // someone asks (a /metrics scrape), never on a hot path, and without
 // starting an engine that does not exist yet.
-import { currentEngine } from './engine.js';
+import { currentEngine } from './process-engine.js';
 
 export interface EngineGauges {
   /** Runs admitted and not yet finished. */
